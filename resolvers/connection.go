@@ -1,0 +1,86 @@
+package resolvers
+
+import (
+	"github.com/interactions-api/interactions/graph/model"
+	"github.com/interactions-api/interactions/store"
+)
+
+// Page sizes of the interactions connection.
+const (
+	DefaultPageSize = 20
+	MaxPageSize     = 100
+)
+
+// pageArgs are the interactions field's arguments as gqlgen passes them.
+type pageArgs struct {
+	accountNumber string
+	first, last   *int
+	after, before *string
+	filter        *model.InteractionFilter
+	orderBy       *model.InteractionOrder
+}
+
+// pageRequest checks the arguments and turns them into a store request,
+// returning with it the scope its cursors belong to.
+func pageRequest(a pageArgs) (store.PageRequest, scope, error) {
+	if err := store.CheckAccountNumber("accountNumber", a.accountNumber); err != nil {
+		return store.PageRequest{}, scope{}, err
+	}
+	for _, n := range []struct {
+		arg string
+		v   *int
+	}{{"first", a.first}, {"last", a.last}} {
+		if n.v != nil && (*n.v < 0 || *n.v > MaxPageSize) {
+			return store.PageRequest{}, scope{}, store.Invalid(n.arg,
+				"must be between 0 and %d, got %d", MaxPageSize, *n.v)
+		}
+	}
+
+	req := store.PageRequest{
+		AccountNumber: a.accountNumber,
+		Filter:        toFilter(a.filter),
+		Descending:    a.orderBy != nil && a.orderBy.Direction == model.OrderDirectionDesc,
+		First:         a.first,
+		Last:          a.last,
+	}
+	sc := newScope(req.AccountNumber, &req.Filter, req.Descending)
+	var err error
+	if req.After, err = sc.decode("after", a.after); err != nil {
+		return store.PageRequest{}, scope{}, err
+	}
+	if req.Before, err = sc.decode("before", a.before); err != nil {
+		return store.PageRequest{}, scope{}, err
+	}
+
+	if req.First == nil && req.Last == nil {
+		n := DefaultPageSize
+		if req.Before != nil && req.After == nil {
+			req.Last = &n
+		} else {
+			req.First = &n
+		}
+	}
+	return req, sc, nil
+}
+
+func connection(sc scope, req *store.PageRequest, page *store.Page) *model.InteractionConnection {
+	conn := &model.InteractionConnection{
+		Edges: make([]model.InteractionEdge, len(page.Interactions)),
+		Nodes: make([]model.Interaction, len(page.Interactions)),
+		PageInfo: &model.PageInfo{
+			HasNextPage:     page.HasNextPage,
+			HasPreviousPage: page.HasPreviousPage,
+		},
+		Count: store.CountRequest{AccountNumber: req.AccountNumber, Filter: req.Filter},
+	}
+	for i := range page.Interactions {
+		it := &page.Interactions[i]
+		conn.Nodes[i] = toModel(it)
+		conn.Edges[i] = model.InteractionEdge{Cursor: sc.encode(it.Position()), Node: &conn.Nodes[i]}
+	}
+	if n := len(conn.Edges); n > 0 {
+		conn.PageInfo.StartCursor = &conn.Edges[0].Cursor
+		conn.PageInfo.EndCursor = &conn.Edges[n-1].Cursor
+	}
+	return conn
+}

@@ -1,0 +1,99 @@
+package resolvers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/interactions-api/interactions/requestid"
+	"github.com/interactions-api/interactions/store"
+)
+
+// Error codes that this package sets in extensions.code.
+const (
+	CodeBadUserInput  = "BAD_USER_INPUT"
+	CodeInternalError = "INTERNAL_SERVER_ERROR"
+)
+
+// PresentError is the GraphQL error presenter. Every error leaves it with an
+// extensions.code: errors gqlgen already coded (parse, validation, limits)
+// pass through; a *store.InvalidError becomes BAD_USER_INPUT naming the
+// argument at fault; anything else is internal, logged here with its cause
+// and shown to the client only as the request ID.
+func (r *Resolver) PresentError(ctx context.Context, err error) *gqlerror.Error {
+	var gqlErr *gqlerror.Error
+	if errors.As(err, &gqlErr) && gqlErr.Extensions["code"] != nil {
+		return gqlErr
+	}
+	var path ast.Path
+	if gqlErr != nil {
+		path = gqlErr.Path
+	}
+
+	var invalid *store.InvalidError
+	if errors.As(err, &invalid) {
+		field := invalid.Field
+		if field == "" {
+			// Raised while gqlgen unmarshalled an argument, such as a Time
+			// inside the filter: the error's path continues the field's
+			// path with the argument's, which is the name the client wants.
+			field, path = splitArgumentPath(ctx, path)
+		}
+		return &gqlerror.Error{
+			Message: invalidMessage(field, invalid.Message),
+			Path:    path,
+			Extensions: map[string]any{
+				"code":     CodeBadUserInput,
+				"argument": field,
+			},
+		}
+	}
+
+	id := requestid.FromContext(ctx)
+	r.logger.ErrorContext(ctx, "graphql resolver failed",
+		slog.String("request_id", id), slog.String("path", path.String()), slog.Any("error", err))
+	return &gqlerror.Error{
+		Message:    fmt.Sprintf("internal error (request ID %s)", id),
+		Path:       path,
+		Extensions: map[string]any{"code": CodeInternalError},
+	}
+}
+
+func invalidMessage(field, msg string) string {
+	if field == "" {
+		return msg
+	}
+	return field + ": " + msg
+}
+
+// splitArgumentPath splits an argument error's path into the argument's
+// dotted name ("filter.from") and the path of the field that took it.
+func splitArgumentPath(ctx context.Context, path ast.Path) (string, ast.Path) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return "", path
+	}
+	fieldPath := fc.Path()
+	if len(path) <= len(fieldPath) {
+		return "", path
+	}
+	var b strings.Builder
+	for _, el := range path[len(fieldPath):] {
+		switch el := el.(type) {
+		case ast.PathName:
+			if b.Len() > 0 {
+				b.WriteByte('.')
+			}
+			b.WriteString(string(el))
+		case ast.PathIndex:
+			fmt.Fprintf(&b, "[%d]", int(el))
+		}
+	}
+	return b.String(), fieldPath
+}

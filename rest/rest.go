@@ -1,0 +1,223 @@
+// Package rest serves the original REST route,
+// GET /interactions/{account_number}?limit=&cursor=, with the JSON of the
+// service it replaces, from the same resolver as the GraphQL field.
+package rest
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/interactions-api/interactions/graph/model"
+	"github.com/interactions-api/interactions/requestid"
+	"github.com/interactions-api/interactions/resolvers"
+	"github.com/interactions-api/interactions/store"
+)
+
+// Error codes of the REST route.
+const (
+	CodeInvalidLimit         = "invalid_limit"
+	CodeInvalidCursor        = "invalid_cursor"
+	CodeInvalidAccountNumber = "invalid_account_number"
+	CodeNotFound             = "not_found"
+	CodeMethodNotAllowed     = "method_not_allowed"
+	CodeInternal             = "internal"
+)
+
+// Handler serves the REST route.
+type Handler struct {
+	resolver *resolvers.Resolver
+	logger   *slog.Logger
+}
+
+// New returns a Handler answering from resolver.
+func New(resolver *resolvers.Resolver, logger *slog.Logger) *Handler {
+	return &Handler{resolver: resolver, logger: logger}
+}
+
+// Register adds the route, and JSON 404s for the paths around it, to mux.
+func (h *Handler) Register(mux *http.ServeMux) {
+	mux.HandleFunc("/interactions/{account_number}", h.serveInteractions)
+	mux.HandleFunc("/interactions/", h.serveNotFound)
+	mux.HandleFunc("/interactions", h.serveNotFound)
+}
+
+// page is the route's response body; the field order is the original's.
+type page struct {
+	AccountNumber string  `json:"account_number"`
+	Items         []item  `json:"items"`
+	NextCursor    *string `json:"next_cursor"`
+}
+
+type item struct {
+	ID            int     `json:"id"`
+	AccountNumber string  `json:"account_number"`
+	Timestamp     string  `json:"timestamp"`
+	Reason        string  `json:"reason"`
+	Solution      *string `json:"solution"`
+	Summary       *string `json:"summary"`
+	Channel       string  `json:"channel"`
+	AgentID       *string `json:"agent_id"`
+	AddressedBy   string  `json:"addressed_by"`
+	ExternalID    *string `json:"external_id"`
+}
+
+type errorBody struct {
+	Error struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+	} `json:"error"`
+}
+
+func (h *Handler) serveInteractions(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		h.writeError(w, http.StatusMethodNotAllowed, CodeMethodNotAllowed,
+			fmt.Sprintf("method %s is not allowed here; use GET or HEAD", r.Method))
+		return
+	}
+	ctx := r.Context()
+	account := r.PathValue("account_number")
+	if err := store.CheckAccountNumber("account_number", account); err != nil {
+		h.writeError(w, http.StatusBadRequest, CodeInvalidAccountNumber, err.Error())
+		return
+	}
+
+	q := r.URL.Query()
+	limit := resolvers.DefaultPageSize
+	if s := q.Get("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > resolvers.MaxPageSize {
+			h.writeError(w, http.StatusBadRequest, CodeInvalidLimit,
+				fmt.Sprintf("limit must be a whole number from 1 to %d, got %q", resolvers.MaxPageSize, s))
+			return
+		}
+		limit = n
+	}
+
+	cursor := q.Get("cursor")
+	if id, ok := legacyCursor(cursor); ok {
+		c, err := h.resolver.CursorAfterRow(ctx, "cursor", account, id)
+		if err != nil {
+			h.writeResolverError(w, r, err)
+			return
+		}
+		cursor = c
+	}
+
+	conn, err := h.resolver.Interactions(ctx, account, limit, cursor)
+	if err != nil {
+		h.writeResolverError(w, r, err)
+		return
+	}
+	body := page{AccountNumber: account, Items: make([]item, len(conn.Nodes))}
+	for i := range conn.Nodes {
+		body.Items[i] = toItem(&conn.Nodes[i])
+	}
+	if conn.PageInfo.HasNextPage {
+		body.NextCursor = conn.PageInfo.EndCursor
+	}
+	h.writeJSON(w, http.StatusOK, body)
+}
+
+func (h *Handler) serveNotFound(w http.ResponseWriter, r *http.Request) {
+	h.writeError(w, http.StatusNotFound, CodeNotFound,
+		fmt.Sprintf("no route for %s; use /interactions/{account_number}", r.URL.Path))
+}
+
+func toItem(it *model.Interaction) item {
+	return item{
+		ID:            it.DatabaseID,
+		AccountNumber: it.AccountNumber,
+		Timestamp:     store.FormatTime(it.Timestamp),
+		Reason:        it.Reason,
+		Solution:      it.Solution,
+		Summary:       it.Summary,
+		Channel:       strings.ToLower(string(it.Channel)),
+		AgentID:       it.AgentID,
+		AddressedBy:   string(it.AddressedBy),
+		ExternalID:    it.ExternalID,
+	}
+}
+
+// legacyCursor reads the original service's cursor, the base64 of
+// {"last_id": N}. Its base64 is the standard alphabet, padded, and a client
+// that did not escape it may have had its '+' turned into a space.
+func legacyCursor(s string) (int64, bool) {
+	s = strings.ReplaceAll(s, " ", "+")
+	if !strings.HasPrefix(s, "eyJ") { // base64 of `{"`
+		return 0, false
+	}
+	var raw []byte
+	var err error
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+		if raw, err = enc.DecodeString(s); err == nil {
+			break
+		}
+	}
+	if err != nil {
+		return 0, false
+	}
+	var c struct {
+		LastID *int64 `json:"last_id"`
+	}
+	if json.Unmarshal(raw, &c) != nil || c.LastID == nil || *c.LastID <= 0 {
+		return 0, false
+	}
+	return *c.LastID, true
+}
+
+func (h *Handler) writeResolverError(w http.ResponseWriter, r *http.Request, err error) {
+	var invalid *store.InvalidError
+	if errors.As(err, &invalid) {
+		code := CodeInvalidCursor
+		switch invalid.Field {
+		case "accountNumber", "account_number":
+			code = CodeInvalidAccountNumber
+		case "first":
+			code = CodeInvalidLimit
+		}
+		// The resolver names GraphQL's arguments; the client here sent REST's.
+		msg := invalid.Message
+		if code == CodeInvalidCursor {
+			msg = "cursor: " + msg
+		}
+		h.writeError(w, http.StatusBadRequest, code, msg)
+		return
+	}
+	id := requestid.FromContext(r.Context())
+	h.logger.ErrorContext(r.Context(), "rest request failed",
+		slog.String("request_id", id), slog.String("path", r.URL.Path), slog.Any("error", err))
+	h.writeError(w, http.StatusInternalServerError, CodeInternal, fmt.Sprintf("internal error (request ID %s)", id))
+}
+
+func (h *Handler) writeError(w http.ResponseWriter, status int, code, msg string) {
+	var body errorBody
+	body.Error.Code = code
+	body.Error.Message = msg
+	h.writeJSON(w, status, body)
+}
+
+// writeJSON writes v as compact JSON, leaving <, > and & unescaped and no
+// trailing newline, byte for byte as the original service did.
+func (h *Handler) writeJSON(w http.ResponseWriter, status int, v any) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		h.logger.Error("encode rest response", slog.Any("error", err))
+		http.Error(w, `{"error":{"code":"internal","message":"internal error"}}`, http.StatusInternalServerError)
+		return
+	}
+	body := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	w.Write(body)
+}

@@ -1,0 +1,119 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"mime"
+	"net/http"
+	"runtime/debug"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/99designs/gqlgen/graphql/playground"
+	"github.com/rs/cors"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/interactions-api/interactions/requestid"
+	"github.com/interactions-api/interactions/resolvers"
+	"github.com/interactions-api/interactions/rest"
+	"github.com/interactions-api/interactions/store"
+)
+
+// maxBodyBytes bounds a GraphQL request body.
+const maxBodyBytes = 1 << 20
+
+// newHandler wires every route of the service around db.
+func newHandler(db *store.DB, logger *slog.Logger, corsOrigins []string) http.Handler {
+	res := resolvers.New(db, logger)
+
+	mux := http.NewServeMux()
+	mux.Handle("/graphql", graphqlTransport(newGraphQL(res, logger)))
+	mux.Handle("GET /{$}", playground.Handler("Interactions API", "/graphql"))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintln(w, "ok")
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		if err := db.Ping(r.Context()); err != nil {
+			logger.ErrorContext(r.Context(), "readiness check failed", slog.Any("error", err))
+			http.Error(w, "database unavailable", http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprintln(w, "ok")
+	})
+	rest.New(res, logger).Register(mux)
+
+	c := cors.New(cors.Options{
+		AllowedOrigins: corsOrigins,
+		AllowedMethods: []string{http.MethodGet, http.MethodHead, http.MethodPost},
+		AllowedHeaders: []string{"Content-Type", "Authorization", requestid.Header},
+		ExposedHeaders: []string{requestid.Header},
+		MaxAge:         600,
+	})
+	return requestid.Middleware(c.Handler(mux))
+}
+
+// newGraphQL builds the GraphQL handler with only the transports the API
+// documents: POST with a JSON body, and GET for queries. Multipart and form
+// transports are left out because a cross-site HTML form could use them.
+func newGraphQL(res *resolvers.Resolver, logger *slog.Logger) *handler.Server {
+	srv := handler.New(res.Schema())
+	srv.AddTransport(transport.Options{})
+	srv.AddTransport(transport.GET{})
+	srv.AddTransport(transport.POST{})
+	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	srv.Use(extension.Introspection{})
+	srv.SetErrorPresenter(res.PresentError)
+	srv.SetRecoverFunc(func(ctx context.Context, v any) error {
+		logger.ErrorContext(ctx, "graphql resolver panicked",
+			slog.String("request_id", requestid.FromContext(ctx)),
+			slog.Any("panic", v), slog.String("stack", string(debug.Stack())))
+		return fmt.Errorf("panic: %v", v)
+	})
+	return srv
+}
+
+// graphqlTransport refuses, before gqlgen sees them, the requests no
+// transport should run: other methods (405), POST bodies that are not JSON
+// (415), which a page could send cross-site without a preflight, and bodies
+// over the size limit (413).
+func graphqlTransport(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.Method {
+		case http.MethodGet, http.MethodOptions:
+		case http.MethodPost:
+			mediaType, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+			if err != nil || mediaType != "application/json" {
+				writeGraphQLError(w, http.StatusUnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE",
+					"POST /graphql takes a body of Content-Type application/json")
+				return
+			}
+			if r.ContentLength > maxBodyBytes {
+				writeGraphQLError(w, http.StatusRequestEntityTooLarge, "REQUEST_BODY_TOO_LARGE",
+					fmt.Sprintf("request body is over the limit of %d bytes", maxBodyBytes))
+				return
+			}
+			r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
+		default:
+			w.Header().Set("Allow", "GET, POST, OPTIONS")
+			writeGraphQLError(w, http.StatusMethodNotAllowed, "METHOD_NOT_ALLOWED",
+				fmt.Sprintf("method %s is not allowed on /graphql; use POST, or GET for queries", r.Method))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func writeGraphQLError(w http.ResponseWriter, status int, code, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(graphql.Response{Errors: gqlerror.List{{
+		Message:    msg,
+		Extensions: map[string]any{"code": code},
+	}}})
+}
