@@ -1,0 +1,105 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"testing"
+
+	"github.com/interactions-api/interactions/store"
+)
+
+// testServer is the whole service on a real HTTP listener, over a seeded
+// SQLite file in a temporary folder.
+type testServer struct {
+	*httptest.Server
+	DB   *store.DB
+	Logs *bytes.Buffer
+}
+
+func startTestServer(tb testing.TB) *testServer {
+	tb.Helper()
+	return startTestServerWith(tb, store.Options{Seed: true}, []string{"*"})
+}
+
+func startTestServerWith(tb testing.TB, opts store.Options, corsOrigins []string) *testServer {
+	tb.Helper()
+	db, err := store.Open(context.Background(), filepath.Join(tb.TempDir(), "interactions.db"), opts)
+	if err != nil {
+		tb.Fatalf("open store: %v", err)
+	}
+	logs := &bytes.Buffer{}
+	logger := slog.New(slog.NewJSONHandler(logs, nil))
+	srv := httptest.NewServer(newHandler(db, logger, corsOrigins))
+	tb.Cleanup(func() {
+		srv.Close()
+		db.Close()
+	})
+	return &testServer{Server: srv, DB: db, Logs: logs}
+}
+
+// gqlResponse is a GraphQL response with its data left raw.
+type gqlResponse struct {
+	Status int
+	Data   json.RawMessage `json:"data"`
+	Errors []struct {
+		Message    string         `json:"message"`
+		Path       []any          `json:"path"`
+		Extensions map[string]any `json:"extensions"`
+	} `json:"errors"`
+}
+
+// graphql posts query with variables to /graphql and decodes the answer.
+func (s *testServer) graphql(tb testing.TB, query string, variables map[string]any) gqlResponse {
+	tb.Helper()
+	body, err := json.Marshal(map[string]any{"query": query, "variables": variables})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	resp, err := http.Post(s.URL+"/graphql", "application/json", bytes.NewReader(body))
+	if err != nil {
+		tb.Fatalf("POST /graphql: %v", err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		tb.Fatalf("read response: %v", err)
+	}
+	out := gqlResponse{Status: resp.StatusCode}
+	if err := json.Unmarshal(raw, &out); err != nil {
+		tb.Fatalf("POST /graphql: status %d, body %q is not JSON: %v", resp.StatusCode, raw, err)
+	}
+	return out
+}
+
+// get requests path and returns the status, headers and body.
+func (s *testServer) get(tb testing.TB, path string) (int, http.Header, []byte) {
+	tb.Helper()
+	resp, err := http.Get(s.URL + path)
+	if err != nil {
+		tb.Fatalf("GET %s: %v", path, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		tb.Fatalf("GET %s: read body: %v", path, err)
+	}
+	return resp.StatusCode, resp.Header, body
+}
+
+func TestRun_ServeHelp(t *testing.T) {
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"serve", "--help"}, &out, io.Discard); err != nil {
+		t.Fatalf("run serve --help: %v", err)
+	}
+	for _, want := range []string{"PORT", "INTERACTIONS_DB", "INTERACTIONS_SEED", "INTERACTIONS_CORS_ORIGINS"} {
+		if !bytes.Contains(out.Bytes(), []byte(want)) {
+			t.Errorf("serve --help does not mention %s:\n%s", want, out.String())
+		}
+	}
+}
