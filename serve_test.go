@@ -1,0 +1,125 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"path/filepath"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/alecthomas/kong"
+)
+
+func TestServeCmd_Settings(t *testing.T) {
+	parse := func(t *testing.T, args ...string) serveCmd {
+		t.Helper()
+		var c cli
+		parser, err := kong.New(&c, kong.Exit(func(int) { t.Fatal("parser exited") }))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := parser.Parse(args); err != nil {
+			t.Fatalf("parse %q: %v", args, err)
+		}
+		return c.Serve
+	}
+
+	t.Run("Defaults", func(t *testing.T) {
+		got := parse(t)
+		want := serveCmd{Port: 8080, DB: "./interactions.db", Seed: true, CORSOrigins: []string{"*"}}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("defaults = %+v, want %+v", got, want)
+		}
+	})
+	t.Run("Environment", func(t *testing.T) {
+		t.Setenv("PORT", "9090")
+		t.Setenv("INTERACTIONS_DB", "/data/x.db")
+		t.Setenv("INTERACTIONS_SEED", "false")
+		t.Setenv("INTERACTIONS_CORS_ORIGINS", "https://a.example,https://b.example")
+		got := parse(t)
+		want := serveCmd{Port: 9090, DB: "/data/x.db", Seed: false,
+			CORSOrigins: []string{"https://a.example", "https://b.example"}}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("from the environment = %+v, want %+v", got, want)
+		}
+	})
+	t.Run("FlagsOverEnvironment", func(t *testing.T) {
+		t.Setenv("PORT", "9090")
+		got := parse(t, "serve", "--port", "7070", "--db", "y.db", "--no-seed", "--cors-origins", "https://c.example")
+		want := serveCmd{Port: 7070, DB: "y.db", Seed: false, CORSOrigins: []string{"https://c.example"}}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("from flags = %+v, want %+v", got, want)
+		}
+	})
+	t.Run("ErrPort", func(t *testing.T) {
+		err := run(context.Background(), []string{"--port", "70000"}, io.Discard, io.Discard)
+		if err == nil {
+			t.Fatal("run --port 70000 succeeded, want an error naming the setting")
+		}
+	})
+}
+
+// TestRun_ServesSeededDatabase starts the command as a user would, twice on
+// the same file: the first start seeds, the second seeds nothing again.
+func TestRun_ServesSeededDatabase(t *testing.T) {
+	dbPath := filepath.Join(t.TempDir(), "interactions.db")
+	for start := 1; start <= 2; start++ {
+		port := freePort(t)
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() {
+			done <- run(ctx, []string{"--port", fmt.Sprint(port), "--host", "127.0.0.1", "--db", dbPath}, io.Discard, io.Discard)
+		}()
+
+		url := fmt.Sprintf("http://127.0.0.1:%d/interactions/ACC-001?limit=100", port)
+		var page struct {
+			Items []struct {
+				ID int `json:"id"`
+			} `json:"items"`
+		}
+		waitFor(t, func() error {
+			resp, err := http.Get(url)
+			if err != nil {
+				return err
+			}
+			defer resp.Body.Close()
+			return json.NewDecoder(resp.Body).Decode(&page)
+		})
+		if got, want := len(page.Items), 5; got != want {
+			t.Errorf("start %d: GET %s gave %d items, want %d (seeded once)", start, url, got, want)
+		}
+
+		cancel()
+		if err := <-done; err != nil {
+			t.Fatalf("start %d: run returned %v after its context ended, want nil", start, err)
+		}
+	}
+}
+
+func freePort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// waitFor retries f until it succeeds, for as long as a slow machine needs
+// to start a server; it is a wait, not a timing assertion.
+func waitFor(t *testing.T, f func() error) {
+	t.Helper()
+	var err error
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if err = f(); err == nil {
+			return
+		}
+	}
+	t.Fatalf("gave up waiting: %v", err)
+}
