@@ -35,7 +35,7 @@ func startTestServerWith(tb testing.TB, opts store.Options, corsOrigins []string
 	}
 	logs := &bytes.Buffer{}
 	logger := slog.New(slog.NewJSONHandler(logs, nil))
-	srv := httptest.NewServer(newHandler(db, logger, corsOrigins))
+	srv := httptest.NewServer(newHandler(db, logger, handlerOptions{CORSOrigins: corsOrigins}))
 	tb.Cleanup(func() {
 		srv.Close()
 		db.Close()

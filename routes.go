@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"mime"
@@ -19,6 +20,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"github.com/interactions-api/interactions/auth"
 	"github.com/interactions-api/interactions/requestid"
 	"github.com/interactions-api/interactions/resolvers"
 	"github.com/interactions-api/interactions/rest"
@@ -28,8 +30,14 @@ import (
 // maxBodyBytes bounds a GraphQL request body.
 const maxBodyBytes = 1 << 20
 
+// handlerOptions are the settings the routes depend on.
+type handlerOptions struct {
+	CORSOrigins []string
+	Tokens      auth.Tokens
+}
+
 // newHandler wires every route of the service around db.
-func newHandler(db *store.DB, logger *slog.Logger, corsOrigins []string) http.Handler {
+func newHandler(db *store.DB, logger *slog.Logger, opts handlerOptions) http.Handler {
 	res := resolvers.New(db, logger)
 
 	mux := http.NewServeMux()
@@ -49,13 +57,13 @@ func newHandler(db *store.DB, logger *slog.Logger, corsOrigins []string) http.Ha
 	rest.New(res, logger).Register(mux)
 
 	c := cors.New(cors.Options{
-		AllowedOrigins: corsOrigins,
+		AllowedOrigins: opts.CORSOrigins,
 		AllowedMethods: []string{http.MethodGet, http.MethodHead, http.MethodPost},
 		AllowedHeaders: []string{"Content-Type", "Authorization", requestid.Header},
 		ExposedHeaders: []string{requestid.Header},
 		MaxAge:         600,
 	})
-	return requestid.Middleware(c.Handler(mux))
+	return requestid.Middleware(c.Handler(auth.Middleware(opts.Tokens, mux)))
 }
 
 // newGraphQL builds the GraphQL handler with only the transports the API
@@ -68,6 +76,7 @@ func newGraphQL(res *resolvers.Resolver, logger *slog.Logger) *handler.Server {
 	srv.AddTransport(transport.POST{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.Use(extension.Introspection{})
+	srv.Use(&resolvers.ExactEnumVariables{})
 	srv.SetErrorPresenter(res.PresentError)
 	srv.SetRecoverFunc(func(ctx context.Context, v any) error {
 		logger.ErrorContext(ctx, "graphql resolver panicked",
@@ -104,6 +113,16 @@ func graphqlTransport(next http.Handler) http.Handler {
 			writeGraphQLError(w, http.StatusMethodNotAllowed, "METHOD_NOT_ALLOWED",
 				fmt.Sprintf("method %s is not allowed on /graphql; use POST, or GET for queries", r.Method))
 			return
+		}
+		// A refused token is an executed response (HTTP 200), decided before
+		// gqlgen parses anything, so nothing about the schema leaks.
+		if r.Method != http.MethodOptions {
+			if err := auth.CheckRead(r.Context()); err != nil {
+				var refused *auth.Error
+				errors.As(err, &refused)
+				writeGraphQLError(w, http.StatusOK, refused.Code, refused.Message)
+				return
+			}
 		}
 		next.ServeHTTP(w, r)
 	})

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/interactions-api/interactions/auth"
 	"github.com/interactions-api/interactions/store"
 )
 
@@ -20,6 +21,8 @@ type serveCmd struct {
 	DB          string   `env:"INTERACTIONS_DB" default:"./interactions.db" help:"Path of the SQLite database file; created when missing."`
 	Seed        bool     `env:"INTERACTIONS_SEED" default:"true" negatable:"" help:"Insert the demo interactions into a database that has none."`
 	CORSOrigins []string `name:"cors-origins" env:"INTERACTIONS_CORS_ORIGINS" default:"*" sep:"," help:"Origins allowed to call the API from a browser, comma-separated; * allows any origin, without credentials."`
+	WriteToken  string   `env:"INTERACTIONS_WRITE_TOKEN" help:"Bearer token that recordInteraction needs; unset keeps writes closed."`
+	ReadToken   string   `env:"INTERACTIONS_READ_TOKEN" help:"Bearer token every GraphQL and REST request needs; unset keeps reads open."`
 }
 
 // Timeouts of the HTTP server. No request the API serves needs longer.
@@ -34,6 +37,9 @@ const (
 func (s *serveCmd) Validate() error {
 	if s.Port < 0 || s.Port > 65535 {
 		return fmt.Errorf("--port (PORT) must be from 0 to 65535, got %d", s.Port)
+	}
+	if s.WriteToken != "" && s.WriteToken == s.ReadToken {
+		return errors.New("INTERACTIONS_WRITE_TOKEN and INTERACTIONS_READ_TOKEN must differ, or the read token could write")
 	}
 	for _, o := range s.CORSOrigins {
 		if o == "" {
@@ -58,7 +64,10 @@ func (s *serveCmd) Run(ctx context.Context, out streams) error {
 		return err
 	}
 	srv := &http.Server{
-		Handler:           newHandler(db, logger, s.CORSOrigins),
+		Handler: newHandler(db, logger, handlerOptions{
+			CORSOrigins: s.CORSOrigins,
+			Tokens:      auth.Tokens{Read: s.ReadToken, Write: s.WriteToken},
+		}),
 		ReadHeaderTimeout: readHeaderTimeout,
 		ReadTimeout:       readTimeout,
 		WriteTimeout:      writeTimeout,

@@ -11,6 +11,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
+	"github.com/interactions-api/interactions/auth"
 	"github.com/interactions-api/interactions/requestid"
 	"github.com/interactions-api/interactions/store"
 )
@@ -34,6 +35,15 @@ func (r *Resolver) PresentError(ctx context.Context, err error) *gqlerror.Error 
 	var path ast.Path
 	if gqlErr != nil {
 		path = gqlErr.Path
+	}
+
+	var refused *auth.Error
+	if errors.As(err, &refused) {
+		return &gqlerror.Error{
+			Message:    refused.Message,
+			Path:       path,
+			Extensions: map[string]any{"code": refused.Code},
+		}
 	}
 
 	var invalid *store.InvalidError

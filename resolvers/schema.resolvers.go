@@ -8,12 +8,33 @@ package resolvers
 import (
 	"context"
 
+	"github.com/interactions-api/interactions/auth"
 	"github.com/interactions-api/interactions/graph"
 	"github.com/interactions-api/interactions/graph/model"
 )
 
 func (r *interactionConnectionResolver) TotalCount(ctx context.Context, obj *model.InteractionConnection) (int, error) {
 	return r.store.CountInteractions(ctx, obj.Count)
+}
+
+func (r *mutationResolver) RecordInteraction(ctx context.Context, input model.RecordInteractionInput) (*model.RecordInteractionPayload, error) {
+	if err := auth.CheckWrite(ctx); err != nil {
+		return nil, err
+	}
+	it := r.fromInput(&input)
+	if err := it.Check(); err != nil {
+		return nil, inInput(err)
+	}
+	stored, created, err := r.store.Record(ctx, it)
+	if err != nil {
+		return nil, err
+	}
+	node := toModel(&stored)
+	return &model.RecordInteractionPayload{
+		ClientMutationID: input.ClientMutationID,
+		Interaction:      &node,
+		Created:          created,
+	}, nil
 }
 
 func (r *queryResolver) Interactions(ctx context.Context, accountNumber string, first *int, after *string, last *int, before *string, filter *model.InteractionFilter, orderBy *model.InteractionOrder) (*model.InteractionConnection, error) {
@@ -52,9 +73,12 @@ func (r *Resolver) InteractionConnection() graph.InteractionConnectionResolver {
 	return &interactionConnectionResolver{r}
 }
 
+func (r *Resolver) Mutation() graph.MutationResolver { return &mutationResolver{r} }
+
 func (r *Resolver) Query() graph.QueryResolver { return &queryResolver{r} }
 
 type (
 	interactionConnectionResolver struct{ *Resolver }
+	mutationResolver              struct{ *Resolver }
 	queryResolver                 struct{ *Resolver }
 )

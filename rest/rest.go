@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/interactions-api/interactions/auth"
 	"github.com/interactions-api/interactions/graph/model"
 	"github.com/interactions-api/interactions/requestid"
 	"github.com/interactions-api/interactions/resolvers"
@@ -25,6 +26,7 @@ const (
 	CodeInvalidLimit         = "invalid_limit"
 	CodeInvalidCursor        = "invalid_cursor"
 	CodeInvalidAccountNumber = "invalid_account_number"
+	CodeUnauthenticated      = "unauthenticated"
 	CodeNotFound             = "not_found"
 	CodeMethodNotAllowed     = "method_not_allowed"
 	CodeInternal             = "internal"
@@ -83,6 +85,11 @@ func (h *Handler) serveInteractions(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
+	if err := auth.CheckRead(ctx); err != nil {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="interactions"`)
+		h.writeError(w, http.StatusUnauthorized, CodeUnauthenticated, err.Error())
+		return
+	}
 	account := r.PathValue("account_number")
 	if err := store.CheckAccountNumber("account_number", account); err != nil {
 		h.writeError(w, http.StatusBadRequest, CodeInvalidAccountNumber, err.Error())

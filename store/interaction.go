@@ -242,7 +242,12 @@ func (db *DB) exists(ctx context.Context, w *where) (bool, error) {
 	return found, nil
 }
 
-func scanInteraction(rows *sql.Rows, it *Interaction) error {
+// scanner is a *sql.Row or *sql.Rows.
+type scanner interface {
+	Scan(dest ...any) error
+}
+
+func scanInteraction(rows scanner, it *Interaction) error {
 	var ts int64
 	err := rows.Scan(&it.ID, &it.AccountNumber, &ts, &it.Reason, &it.Solution, &it.Summary,
 		&it.Channel, &it.AgentID, &it.AddressedBy, &it.ExternalID)
@@ -294,6 +299,18 @@ func (w *where) in(column string, values []string) {
 func (w *where) seek(descending bool, op string, p Position) *where {
 	if descending {
 		op = strings.NewReplacer("<", ">", ">", "<").Replace(op)
+	}
+	// SQLite bounds an index range by one condition per side. Offered the
+	// filter's from (or to) and a cursor on the same side, it picks the
+	// filter's and reads every row from there to the cursor, so a page
+	// would cost more the deeper it lies. The "+" keeps the filter's bound
+	// as a plain test and leaves the range to the cursor.
+	bound := "ts < ?"
+	if op[0] == '>' {
+		bound = "ts >= ?"
+	}
+	if i := slices.Index(w.conds, bound); i >= 0 {
+		w.conds[i] = "+" + bound
 	}
 	w.add("(ts, id) "+op+" (?, ?)", p.Time, p.ID)
 	return w

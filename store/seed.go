@@ -63,14 +63,7 @@ func (db *DB) seed(ctx context.Context) error {
 		return nil
 	}
 	for i := range seedInteractions {
-		it := &seedInteractions[i]
-		_, err := tx.ExecContext(ctx, `
-			INSERT INTO interactions (
-				account_number, ts, reason, solution, summary,
-				channel, agent_id, addressed_by, external_id
-			) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			it.AccountNumber, it.Timestamp.UnixNano(), it.Reason, it.Solution, it.Summary,
-			it.Channel, it.AgentID, it.AddressedBy, it.ExternalID)
+		_, err := tx.ExecContext(ctx, insertInteraction, insertArgs(&seedInteractions[i])...)
 		if err != nil {
 			return fmt.Errorf("seed: %w", err)
 		}

@@ -79,6 +79,9 @@ type InteractionOrder struct {
 	Direction OrderDirection        `json:"direction"`
 }
 
+type Mutation struct {
+}
+
 type PageInfo struct {
 	HasNextPage     bool    `json:"hasNextPage"`
 	HasPreviousPage bool    `json:"hasPreviousPage"`
@@ -87,6 +90,31 @@ type PageInfo struct {
 }
 
 type Query struct {
+}
+
+// An interaction to record. Recording the same (accountNumber, externalId) again
+// returns the interaction stored first, unchanged.
+type RecordInteractionInput struct {
+	// Echoed in the payload, for the client to match answers to requests.
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+	AccountNumber    string  `json:"accountNumber"`
+	// When the contact happened; the server's current time when left out.
+	Timestamp   *time.Time  `json:"timestamp,omitempty"`
+	Reason      string      `json:"reason"`
+	Solution    *string     `json:"solution,omitempty"`
+	Summary     *string     `json:"summary,omitempty"`
+	Channel     Channel     `json:"channel"`
+	AgentID     *string     `json:"agentId,omitempty"`
+	AddressedBy AddressedBy `json:"addressedBy"`
+	// The source system's contact ID; makes recording idempotent.
+	ExternalID *string `json:"externalId,omitempty"`
+}
+
+type RecordInteractionPayload struct {
+	ClientMutationID *string      `json:"clientMutationId,omitempty"`
+	Interaction      *Interaction `json:"interaction"`
+	// False when externalId matched an interaction recorded before.
+	Created bool `json:"created"`
 }
 
 // Who handled the interaction.
