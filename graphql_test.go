@@ -2,15 +2,12 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"database/sql"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"path/filepath"
 	"reflect"
@@ -26,23 +23,12 @@ import (
 // The tests in this file hold the GraphQL side of the service to the read
 // rules of API.md, over a real HTTP listener and a real SQLite file.
 
-// gqlStartServerAt does what startTestServerWith does, but on a database
-// file whose path the test chooses, so that the test can add the rows the
-// seed lacks through its own connection (the store has no write API yet).
+// gqlStartServerAt serves a seeded database file whose path the test
+// chooses, so that it can add the rows the seed lacks through its own
+// connection.
 func gqlStartServerAt(tb testing.TB, path string, corsOrigins []string) *testServer {
 	tb.Helper()
-	db, err := store.Open(context.Background(), path, store.Options{Seed: true})
-	if err != nil {
-		tb.Fatalf("open store at %s: %v", path, err)
-	}
-	logs := &bytes.Buffer{}
-	logger := slog.New(slog.NewJSONHandler(logs, nil))
-	srv := httptest.NewServer(newHandler(db, logger, handlerOptions{CORSOrigins: corsOrigins}))
-	tb.Cleanup(func() {
-		srv.Close()
-		db.Close()
-	})
-	return &testServer{Server: srv, DB: db, Logs: logs}
+	return startTestServerAt(tb, path, store.Options{Seed: true}, handlerOptions{CORSOrigins: corsOrigins})
 }
 
 // gqlRow is a row to add to a test database; empty optional strings are NULL.

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"github.com/interactions-api/interactions/store"
@@ -19,7 +20,26 @@ import (
 type testServer struct {
 	*httptest.Server
 	DB   *store.DB
-	Logs *bytes.Buffer
+	Logs *syncBuffer
+}
+
+// syncBuffer is a bytes.Buffer that the server's goroutines may write
+// while a test reads it.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 func startTestServer(tb testing.TB) *testServer {
@@ -29,13 +49,28 @@ func startTestServer(tb testing.TB) *testServer {
 
 func startTestServerWith(tb testing.TB, opts store.Options, corsOrigins []string) *testServer {
 	tb.Helper()
-	db, err := store.Open(context.Background(), filepath.Join(tb.TempDir(), "interactions.db"), opts)
+	return startTestServerOpts(tb, opts, handlerOptions{CORSOrigins: corsOrigins})
+}
+
+func startTestServerOpts(tb testing.TB, opts store.Options, hopts handlerOptions) *testServer {
+	tb.Helper()
+	return startTestServerAt(tb, filepath.Join(tb.TempDir(), "interactions.db"), opts, hopts)
+}
+
+// startTestServerAt serves the database file at path, which the test may
+// also open itself to add rows.
+func startTestServerAt(tb testing.TB, path string, opts store.Options, hopts handlerOptions) *testServer {
+	tb.Helper()
+	db, err := store.Open(context.Background(), path, opts)
 	if err != nil {
-		tb.Fatalf("open store: %v", err)
+		tb.Fatalf("open store at %s: %v", path, err)
 	}
-	logs := &bytes.Buffer{}
+	if hopts.CORSOrigins == nil {
+		hopts.CORSOrigins = []string{"*"}
+	}
+	logs := &syncBuffer{}
 	logger := slog.New(slog.NewJSONHandler(logs, nil))
-	srv := httptest.NewServer(newHandler(db, logger, handlerOptions{CORSOrigins: corsOrigins}))
+	srv := httptest.NewServer(newHandler(db, logger, hopts))
 	tb.Cleanup(func() {
 		srv.Close()
 		db.Close()

@@ -1,14 +1,17 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"mime"
 	"net/http"
 	"runtime/debug"
+	"unicode/utf8"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
@@ -19,6 +22,7 @@ import (
 	"github.com/rs/cors"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+	"github.com/vektah/gqlparser/v2/parser"
 
 	"github.com/interactions-api/interactions/auth"
 	"github.com/interactions-api/interactions/requestid"
@@ -94,7 +98,23 @@ func newGraphQL(res *resolvers.Resolver, logger *slog.Logger) *handler.Server {
 func graphqlTransport(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.Method {
-		case http.MethodGet, http.MethodOptions:
+		case http.MethodGet:
+			q := r.URL.Query()
+			for _, values := range q {
+				for _, v := range values {
+					if !utf8.ValidString(v) {
+						writeGraphQLError(w, http.StatusBadRequest, "BAD_REQUEST", "query string is not valid UTF-8")
+						return
+					}
+				}
+			}
+			if !isQuery(q.Get("query"), q.Get("operationName")) {
+				w.Header().Set("Allow", "POST")
+				writeGraphQLError(w, http.StatusMethodNotAllowed, "METHOD_NOT_ALLOWED",
+					"GET runs queries only; send mutations with POST")
+				return
+			}
+		case http.MethodOptions:
 		case http.MethodPost:
 			mediaType, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 			if err != nil || mediaType != "application/json" {
@@ -102,12 +122,23 @@ func graphqlTransport(next http.Handler) http.Handler {
 					"POST /graphql takes a body of Content-Type application/json")
 				return
 			}
-			if r.ContentLength > maxBodyBytes {
+			body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+			var tooLarge *http.MaxBytesError
+			switch {
+			case errors.As(err, &tooLarge):
 				writeGraphQLError(w, http.StatusRequestEntityTooLarge, "REQUEST_BODY_TOO_LARGE",
 					fmt.Sprintf("request body is over the limit of %d bytes", maxBodyBytes))
 				return
+			case err != nil:
+				writeGraphQLError(w, http.StatusBadRequest, "BAD_REQUEST", "request body could not be read")
+				return
+			case !utf8.Valid(body):
+				// encoding/json would quietly turn the bad bytes into U+FFFD
+				// and store that; refusing keeps the client's text intact.
+				writeGraphQLError(w, http.StatusBadRequest, "BAD_REQUEST", "request body is not valid UTF-8")
+				return
 			}
-			r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
+			r.Body = io.NopCloser(bytes.NewReader(body))
 		default:
 			w.Header().Set("Allow", "GET, POST, OPTIONS")
 			writeGraphQLError(w, http.StatusMethodNotAllowed, "METHOD_NOT_ALLOWED",
@@ -126,6 +157,22 @@ func graphqlTransport(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// isQuery reports whether the operation a GET request would run is not a
+// mutation or subscription. A document that does not parse counts as a
+// query here, so that gqlgen answers it with its own parse error.
+func isQuery(query, operationName string) bool {
+	doc, err := parser.ParseQuery(&ast.Source{Input: query})
+	if err != nil {
+		return true
+	}
+	for _, op := range doc.Operations {
+		if (operationName == "" || op.Name == operationName) && op.Operation != ast.Query {
+			return false
+		}
+	}
+	return true
 }
 
 func writeGraphQLError(w http.ResponseWriter, status int, code, msg string) {

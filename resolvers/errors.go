@@ -20,6 +20,7 @@ import (
 const (
 	CodeBadUserInput  = "BAD_USER_INPUT"
 	CodeInternalError = "INTERNAL_SERVER_ERROR"
+	CodeBadRequest    = "BAD_REQUEST"
 )
 
 // PresentError is the GraphQL error presenter. Every error leaves it with an
@@ -35,6 +36,14 @@ func (r *Resolver) PresentError(ctx context.Context, err error) *gqlerror.Error 
 	var path ast.Path
 	if gqlErr != nil {
 		path = gqlErr.Path
+		if gqlErr.Unwrap() == nil && path == nil {
+			// gqlgen's own words about the request, such as a body that is
+			// not JSON: the client's mistake, with no cause of ours behind it.
+			return &gqlerror.Error{
+				Message:    requestMessage(gqlErr.Message),
+				Extensions: map[string]any{"code": CodeBadRequest},
+			}
+		}
 	}
 
 	var refused *auth.Error
@@ -73,6 +82,15 @@ func (r *Resolver) PresentError(ctx context.Context, err error) *gqlerror.Error 
 		Path:       path,
 		Extensions: map[string]any{"code": CodeInternalError},
 	}
+}
+
+// requestMessage shortens gqlgen's decoding error, which quotes the whole
+// body back, to what the client needs to know.
+func requestMessage(msg string) string {
+	if strings.HasPrefix(msg, "json request body could not be decoded") {
+		return "request body is not a valid GraphQL-over-HTTP JSON object"
+	}
+	return msg
 }
 
 func invalidMessage(field, msg string) string {
