@@ -397,7 +397,6 @@ func TestGraphQL_Pagination(t *testing.T) {
 		c[e.Node.DatabaseID] = e.Cursor
 	}
 
-	type pi = gqlPageInfo
 	for _, tc := range []struct {
 		name       string
 		args       map[string]any

@@ -89,14 +89,23 @@ type gqlResponse struct {
 	} `json:"errors"`
 }
 
-// graphql posts query with variables to /graphql and decodes the answer.
-func (s *testServer) graphql(tb testing.TB, query string, variables map[string]any) gqlResponse {
+// graphql posts query with variables to /graphql, with the bearer token
+// when one is given, and decodes the answer.
+func (s *testServer) graphql(tb testing.TB, token, query string, variables map[string]any) gqlResponse {
 	tb.Helper()
 	body, err := json.Marshal(map[string]any{"query": query, "variables": variables})
 	if err != nil {
 		tb.Fatal(err)
 	}
-	resp, err := http.Post(s.URL+"/graphql", "application/json", bytes.NewReader(body))
+	req, err := http.NewRequest(http.MethodPost, s.URL+"/graphql", bytes.NewReader(body))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		tb.Fatalf("POST /graphql: %v", err)
 	}

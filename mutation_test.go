@@ -52,25 +52,11 @@ type mutPayload struct {
 	} `json:"recordInteraction"`
 }
 
-// mutPost sends a GraphQL request with an optional bearer token.
+// mutPost sends a GraphQL request with an optional bearer token and
+// decodes a recordInteraction payload when there is one.
 func mutPost(tb testing.TB, s *testServer, token, query string, variables map[string]any) (gqlResponse, mutPayload) {
 	tb.Helper()
-	body, _ := json.Marshal(map[string]any{"query": query, "variables": variables})
-	req, _ := http.NewRequest(http.MethodPost, s.URL+"/graphql", bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		tb.Fatalf("POST /graphql: %v", err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	out := gqlResponse{Status: resp.StatusCode}
-	if err := json.Unmarshal(raw, &out); err != nil {
-		tb.Fatalf("POST /graphql: status %d, body %q: %v", resp.StatusCode, raw, err)
-	}
+	out := s.graphql(tb, token, query, variables)
 	var p mutPayload
 	if len(out.Data) > 0 {
 		json.Unmarshal(out.Data, &p)
