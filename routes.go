@@ -80,6 +80,8 @@ func newGraphQL(res *resolvers.Resolver, logger *slog.Logger) *handler.Server {
 	srv.AddTransport(transport.POST{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.Use(extension.Introspection{})
+	srv.Use(extension.FixedComplexityLimit(resolvers.MaxComplexity))
+	srv.Use(resolvers.DepthLimit{Max: resolvers.MaxDepth})
 	srv.Use(&resolvers.ExactEnumVariables{})
 	srv.SetErrorPresenter(res.PresentError)
 	srv.SetRecoverFunc(func(ctx context.Context, v any) error {

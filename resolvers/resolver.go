@@ -28,7 +28,7 @@ func New(db *store.DB, logger *slog.Logger) *Resolver {
 
 // Schema returns the executable schema served by r.
 func (r *Resolver) Schema() graphql.ExecutableSchema {
-	return graph.NewExecutableSchema(graph.Config{Resolvers: r})
+	return graph.NewExecutableSchema(graph.Config{Resolvers: r, Complexity: complexity()})
 }
 
 // Interactions answers the interactions field for the REST route: the page

@@ -1,0 +1,81 @@
+package main
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// limitsIntrospection is the shape of the query GraphiQL-based playgrounds
+// send on load, with the deepest type reference they use (nine ofType).
+var limitsIntrospection = `query IntrospectionQuery {
+  __schema {
+    queryType { name } mutationType { name } subscriptionType { name }
+    types { ...FullType }
+    directives { name description locations args { ...InputValue } }
+  }
+}
+fragment FullType on __Type {
+  kind name description
+  fields(includeDeprecated: true) {
+    name description args { ...InputValue } type { ...TypeRef } isDeprecated deprecationReason
+  }
+  inputFields { ...InputValue }
+  interfaces { ...TypeRef }
+  enumValues(includeDeprecated: true) { name description isDeprecated deprecationReason }
+  possibleTypes { ...TypeRef }
+}
+fragment InputValue on __InputValue { name description type { ...TypeRef } defaultValue }
+fragment TypeRef on __Type {
+  kind name` + strings.Repeat(" ofType { kind name", 9) + strings.Repeat(" }", 9) + `
+}`
+
+func TestLimits(t *testing.T) {
+	s := startTestServer(t)
+
+	t.Run("PlaygroundIntrospectionPasses", func(t *testing.T) {
+		resp := s.graphql(t, "", limitsIntrospection, nil)
+		if resp.Status != http.StatusOK || len(resp.Errors) > 0 || !strings.Contains(string(resp.Data), `"Interaction"`) {
+			t.Errorf("introspection: status %d, errors %+v", resp.Status, resp.Errors)
+		}
+	})
+
+	t.Run("DepthOver15Refused", func(t *testing.T) {
+		for _, levels := range []int{10, 11, 60} {
+			q := "{ __schema { types { fields { type {" + strings.Repeat(" ofType {", levels) + " name" +
+				strings.Repeat(" }", levels) + " } } } } }"
+			resp := s.graphql(t, "", q, nil)
+			refused := len(resp.Errors) > 0 && resp.Errors[0].Extensions["code"] == "DEPTH_LIMIT_EXCEEDED"
+			if want := 4+levels+1 > 15; refused != want {
+				t.Errorf("%d fields deep: refused %v, want %v (errors %+v)", 4+levels+1, refused, want, resp.Errors)
+			}
+			if refused && (!strings.Contains(resp.Errors[0].Message, "15") || resp.Status >= 500) {
+				t.Errorf("depth refusal %d %q does not name the limit 15", resp.Status, resp.Errors[0].Message)
+			}
+		}
+	})
+
+	t.Run("AliasesMultiplyingPagesRefused", func(t *testing.T) {
+		var b strings.Builder
+		b.WriteString("{")
+		for i := range 10 {
+			fmt.Fprintf(&b, ` a%d: interactions(accountNumber: "ACC-001", first: 100) { edges { cursor node { id databaseId timestamp reason summary solution channel agentId addressedBy externalId accountNumber } } }`, i)
+		}
+		b.WriteString(" }")
+		resp := s.graphql(t, "", b.String(), nil)
+		if len(resp.Errors) == 0 || resp.Errors[0].Extensions["code"] != "COMPLEXITY_LIMIT_EXCEEDED" ||
+			!strings.Contains(resp.Errors[0].Message, "5000") || resp.Status >= 500 {
+			t.Errorf("10 aliased pages of 100: status %d, errors %+v; want COMPLEXITY_LIMIT_EXCEEDED naming 5000",
+				resp.Status, resp.Errors)
+		}
+	})
+
+	t.Run("OneFullPageAllowed", func(t *testing.T) {
+		resp := s.graphql(t, "", `{ interactions(accountNumber: "ACC-001", first: 100) { totalCount pageInfo { hasNextPage endCursor }
+			edges { cursor node { id databaseId timestamp reason summary solution channel agentId addressedBy externalId accountNumber } } } }`, nil)
+		if len(resp.Errors) > 0 {
+			t.Errorf("a full page of 100: %+v", resp.Errors)
+		}
+	})
+}

@@ -1,0 +1,95 @@
+package resolvers
+
+import (
+	"context"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/interactions-api/interactions/graph"
+	"github.com/interactions-api/interactions/graph/model"
+)
+
+// Query limits. A page of 100 interactions with every field costs about
+// 1,500, so MaxComplexity admits a few full pages in one request and
+// refuses requests that multiply them through aliases.
+const (
+	MaxComplexity = 5000
+	MaxDepth      = 15
+)
+
+// complexity prices a connection by the rows it may return, so that cost
+// follows the work done: a field under edges or nodes counts once a row.
+func complexity() graph.ComplexityRoot {
+	var c graph.ComplexityRoot
+	c.Query.Interactions = func(child int, _ string, first *int, _ *string, last *int, _ *string, _ *model.InteractionFilter, _ *model.InteractionOrder) int {
+		n := DefaultPageSize
+		switch {
+		case first != nil:
+			n = *first
+		case last != nil:
+			n = *last
+		}
+		return 1 + child*max(n, 1)
+	}
+	c.Query.Nodes = func(child int, ids []string) int {
+		return 1 + child*max(len(ids), 1)
+	}
+	return c
+}
+
+// DepthLimit is a gqlgen extension that refuses operations whose fields
+// nest deeper than Max, counting every field on the path, leaves included.
+// It runs after validation, so fragments exist and do not cycle.
+type DepthLimit struct {
+	Max int
+}
+
+var (
+	_ graphql.HandlerExtension        = DepthLimit{}
+	_ graphql.OperationContextMutator = DepthLimit{}
+)
+
+func (DepthLimit) ExtensionName() string                   { return "DepthLimit" }
+func (DepthLimit) Validate(graphql.ExecutableSchema) error { return nil }
+
+func (d DepthLimit) MutateOperationContext(_ context.Context, oc *graphql.OperationContext) *gqlerror.Error {
+	op := oc.Doc.Operations.ForName(oc.OperationName)
+	if op == nil {
+		return nil
+	}
+	if depth := selectionDepth(op.SelectionSet, d.Max+1); depth > d.Max {
+		err := gqlerror.Errorf("operation is more than %d fields deep, over the depth limit of %d", d.Max, d.Max)
+		err.Extensions = map[string]any{"code": "DEPTH_LIMIT_EXCEEDED", "limit": d.Max}
+		return err
+	}
+	return nil
+}
+
+// selectionDepth returns the depth of set, stopping once it passes stop so
+// that a hostile query costs no more to measure than to refuse.
+func selectionDepth(set ast.SelectionSet, stop int) int {
+	depth := 0
+	for _, sel := range set {
+		var d int
+		switch sel := sel.(type) {
+		case *ast.Field:
+			if stop <= 1 {
+				return 1
+			}
+			d = 1 + selectionDepth(sel.SelectionSet, stop-1)
+		case *ast.InlineFragment:
+			d = selectionDepth(sel.SelectionSet, stop)
+		case *ast.FragmentSpread:
+			if sel.Definition != nil {
+				d = selectionDepth(sel.Definition.SelectionSet, stop)
+			}
+		}
+		depth = max(depth, d)
+		if depth >= stop {
+			return depth
+		}
+	}
+	return depth
+}
