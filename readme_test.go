@@ -8,6 +8,9 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/interactions-api/interactions/auth"
+	"github.com/interactions-api/interactions/store"
 )
 
 // readmeExample is a curl command from README.md and the JSON answer the
@@ -64,7 +67,8 @@ func TestREADME_Examples(t *testing.T) {
 	if len(examples) < 4 {
 		t.Fatalf("found %d curl examples in README.md, expected the REST and GraphQL ones", len(examples))
 	}
-	srv := startTestServer(t)
+	// The README's write example uses the token it tells the reader to set.
+	srv := startTestServerOpts(t, store.Options{Seed: true}, handlerOptions{Tokens: auth.Tokens{Write: "change-me"}})
 
 	for _, ex := range examples {
 		command := strings.ReplaceAll(ex.command, "http://localhost:8080", srv.URL)
