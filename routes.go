@@ -11,6 +11,7 @@ import (
 	"mime"
 	"net/http"
 	"runtime/debug"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -110,6 +111,13 @@ func graphqlTransport(next http.Handler) http.Handler {
 					}
 				}
 			}
+			for _, param := range []string{"variables", "extensions"} {
+				if v := q.Get(param); v != "" && !isJSONObject(v) {
+					writeGraphQLError(w, http.StatusUnprocessableEntity, "GRAPHQL_PARSE_FAILED",
+						fmt.Sprintf("the %s parameter is not a JSON object", param))
+					return
+				}
+			}
 			if !isQuery(q.Get("query"), q.Get("operationName")) {
 				w.Header().Set("Allow", "POST")
 				writeGraphQLError(w, http.StatusMethodNotAllowed, "METHOD_NOT_ALLOWED",
@@ -118,10 +126,16 @@ func graphqlTransport(next http.Handler) http.Handler {
 			}
 		case http.MethodOptions:
 		case http.MethodPost:
-			mediaType, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-			if err != nil || mediaType != "application/json" {
+			mediaType, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+			charset, hasCharset := params["charset"]
+			if err != nil || mediaType != "application/json" || hasCharset && !strings.EqualFold(charset, "utf-8") {
 				writeGraphQLError(w, http.StatusUnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE",
-					"POST /graphql takes a body of Content-Type application/json")
+					"POST /graphql takes a body of Content-Type application/json in UTF-8")
+				return
+			}
+			if enc := r.Header.Get("Content-Encoding"); enc != "" && !strings.EqualFold(enc, "identity") {
+				writeGraphQLError(w, http.StatusUnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE",
+					fmt.Sprintf("Content-Encoding %q is not supported; send the body uncompressed", enc))
 				return
 			}
 			body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
@@ -138,6 +152,10 @@ func graphqlTransport(next http.Handler) http.Handler {
 				// encoding/json would quietly turn the bad bytes into U+FFFD
 				// and store that; refusing keeps the client's text intact.
 				writeGraphQLError(w, http.StatusBadRequest, "BAD_REQUEST", "request body is not valid UTF-8")
+				return
+			case !json.Valid(body):
+				// gqlgen reads the first JSON value and ignores what follows.
+				writeGraphQLError(w, http.StatusBadRequest, "BAD_REQUEST", "request body is not one JSON object")
 				return
 			}
 			r.Body = io.NopCloser(bytes.NewReader(body))
@@ -159,6 +177,11 @@ func graphqlTransport(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+func isJSONObject(s string) bool {
+	var v map[string]any
+	return json.Unmarshal([]byte(s), &v) == nil
 }
 
 // isQuery reports whether the operation a GET request would run is not a

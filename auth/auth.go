@@ -91,10 +91,12 @@ func stateFrom(ctx context.Context) state {
 func CheckRead(ctx context.Context) error {
 	s := stateFrom(ctx)
 	switch {
+	case s.readOpen, s.access >= readAccess:
+		// Open reads ignore the header, so clients and proxies that always
+		// send credentials keep working against an open server.
+		return nil
 	case s.access == wrongToken:
 		return &Error{CodeUnauthenticated, "the bearer token in the Authorization header is not valid"}
-	case s.access >= readAccess, s.readOpen:
-		return nil
 	default:
 		return &Error{CodeUnauthenticated, "reading needs a token: send Authorization: Bearer <read token>"}
 	}

@@ -55,10 +55,11 @@ func TestMiddleware(t *testing.T) {
 		wantRead, wantWr string
 	}{
 		{"NothingConfigured/NoToken", auth.Tokens{}, "", "", forbidden},
-		{"NothingConfigured/AnyToken", auth.Tokens{}, "Bearer x", unauth, forbidden},
+		{"NothingConfigured/AnyToken", auth.Tokens{}, "Bearer x", "", forbidden},
+		{"NothingConfigured/Basic", auth.Tokens{}, "Basic dXNlcjpwYXNz", "", forbidden},
 		{"WriteOnly/NoToken", auth.Tokens{Write: "w-secret"}, "", "", unauth},
 		{"WriteOnly/WriteToken", auth.Tokens{Write: "w-secret"}, "Bearer w-secret", "", ""},
-		{"WriteOnly/WrongToken", auth.Tokens{Write: "w-secret"}, "Bearer w-secreT", unauth, unauth},
+		{"WriteOnly/WrongToken", auth.Tokens{Write: "w-secret"}, "Bearer w-secreT", "", unauth},
 		{"Both/NoToken", both, "", unauth, unauth},
 		{"Both/ReadToken", both, "Bearer r-secret", "", forbidden},
 		{"Both/WriteToken", both, "Bearer w-secret", "", ""},

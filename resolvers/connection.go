@@ -5,10 +5,13 @@ import (
 	"github.com/interactions-api/interactions/store"
 )
 
-// Page sizes of the interactions connection.
+// Page sizes of the interactions connection, and the most distinct values
+// one filter list may hold: SQLite caps the parameters of a statement, and
+// a list long enough to reach that cap is no real query.
 const (
 	DefaultPageSize = 20
 	MaxPageSize     = 100
+	MaxFilterValues = 100
 )
 
 // pageArgs are the interactions field's arguments as gqlgen passes them.
@@ -36,9 +39,20 @@ func pageRequest(a pageArgs) (store.PageRequest, scope, error) {
 		}
 	}
 
+	filter := toFilter(a.filter)
+	for _, l := range []struct {
+		arg    string
+		values []string
+	}{{"filter.channels", filter.Channels}, {"filter.addressedBy", filter.AddressedBy}, {"filter.reasons", filter.Reasons}} {
+		if len(l.values) > MaxFilterValues {
+			return store.PageRequest{}, scope{}, store.Invalid(l.arg,
+				"at most %d distinct values may be given, got %d", MaxFilterValues, len(l.values))
+		}
+	}
+
 	req := store.PageRequest{
 		AccountNumber: a.accountNumber,
-		Filter:        toFilter(a.filter),
+		Filter:        filter,
 		Descending:    a.orderBy != nil && a.orderBy.Direction == model.OrderDirectionDesc,
 		First:         a.first,
 		Last:          a.last,

@@ -1,6 +1,7 @@
 package resolvers
 
 import (
+	"slices"
 	"time"
 
 	"github.com/interactions-api/interactions/graph/model"
@@ -32,13 +33,15 @@ func toFilter(f *model.InteractionFilter) store.Filter {
 	return store.Filter{
 		Channels:    enumStrings(f.Channels),
 		AddressedBy: enumStrings(f.AddressedBy),
-		Reasons:     f.Reasons,
+		Reasons:     enumStrings(f.Reasons),
 		AgentID:     f.AgentID,
 		From:        f.From,
 		To:          f.To,
 	}
 }
 
+// enumStrings converts a filter list to a sorted set: repeated entries do
+// not change what it matches, nor, for cursors, what query it is.
 func enumStrings[E ~string](values []E) []string {
 	if values == nil {
 		return nil
@@ -47,7 +50,8 @@ func enumStrings[E ~string](values []E) []string {
 	for i, v := range values {
 		out[i] = string(v)
 	}
-	return out
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 func unixNano(t *time.Time) *int64 {

@@ -2,6 +2,7 @@ package resolvers
 
 import (
 	"context"
+	"reflect"
 	"slices"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -52,13 +53,14 @@ func (e *ExactEnumVariables) check(typ *ast.Type, v any, path ast.Path) *gqlerro
 		return nil
 	}
 	if typ.Elem != nil {
-		list, ok := v.([]any)
-		if !ok {
-			// A single value given for a list stands for a list of one.
+		// Coercion may leave a list as any slice type, such as []string
+		// for a single value given where a list is expected.
+		list := reflect.ValueOf(v)
+		if list.Kind() != reflect.Slice {
 			return e.check(typ.Elem, v, path)
 		}
-		for i, el := range list {
-			if err := e.check(typ.Elem, el, append(slices.Clip(path), ast.PathIndex(i))); err != nil {
+		for i := range list.Len() {
+			if err := e.check(typ.Elem, list.Index(i).Interface(), append(slices.Clip(path), ast.PathIndex(i))); err != nil {
 				return err
 			}
 		}

@@ -31,10 +31,12 @@ func complexity() graph.ComplexityRoot {
 		case last != nil:
 			n = *last
 		}
-		return 1 + child*max(n, 1)
+		// A size out of range is refused by the resolver with a message
+		// naming the argument; clamping keeps the cost from refusing it first.
+		return 1 + child*min(max(n, 1), MaxPageSize)
 	}
 	c.Query.Nodes = func(child int, ids []string) int {
-		return 1 + child*max(len(ids), 1)
+		return 1 + child*min(max(len(ids), 1), MaxNodes)
 	}
 	return c
 }

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -27,6 +28,7 @@ const (
 	CodeInvalidCursor        = "invalid_cursor"
 	CodeInvalidAccountNumber = "invalid_account_number"
 	CodeUnauthenticated      = "unauthenticated"
+	CodeInvalidQuery         = "invalid_query"
 	CodeNotFound             = "not_found"
 	CodeMethodNotAllowed     = "method_not_allowed"
 	CodeInternal             = "internal"
@@ -96,9 +98,13 @@ func (h *Handler) serveInteractions(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	q := r.URL.Query()
+	q, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		h.writeError(w, http.StatusBadRequest, CodeInvalidQuery, "the query string is malformed; separate parameters with &")
+		return
+	}
 	limit := resolvers.DefaultPageSize
-	if s := q.Get("limit"); s != "" {
+	if s := lastValue(q, "limit"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 || n > resolvers.MaxPageSize {
 			h.writeError(w, http.StatusBadRequest, CodeInvalidLimit,
@@ -108,7 +114,7 @@ func (h *Handler) serveInteractions(w http.ResponseWriter, r *http.Request) {
 		limit = n
 	}
 
-	cursor := q.Get("cursor")
+	cursor := lastValue(q, "cursor")
 	if id, ok := legacyCursor(cursor); ok {
 		c, err := h.resolver.CursorAfterRow(ctx, "cursor", account, id)
 		if err != nil {
@@ -131,6 +137,16 @@ func (h *Handler) serveInteractions(w http.ResponseWriter, r *http.Request) {
 		body.NextCursor = conn.PageInfo.EndCursor
 	}
 	h.writeJSON(w, http.StatusOK, body)
+}
+
+// lastValue returns the last value of a repeated parameter, as the original
+// service did.
+func lastValue(q url.Values, key string) string {
+	values := q[key]
+	if len(values) == 0 {
+		return ""
+	}
+	return values[len(values)-1]
 }
 
 func (h *Handler) serveNotFound(w http.ResponseWriter, r *http.Request) {
@@ -171,13 +187,19 @@ func legacyCursor(s string) (int64, bool) {
 	if err != nil {
 		return 0, false
 	}
-	var c struct {
-		LastID *int64 `json:"last_id"`
-	}
-	if json.Unmarshal(raw, &c) != nil || c.LastID == nil || *c.LastID <= 0 {
+	// Decoded as a map, because struct decoding would match keys in any
+	// case and take {"LAST_ID": 2} for the original's cursor.
+	var c map[string]json.Number
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if dec.Decode(&c) != nil || len(c) != 1 {
 		return 0, false
 	}
-	return *c.LastID, true
+	id, err := strconv.ParseInt(string(c["last_id"]), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, false
+	}
+	return id, true
 }
 
 func (h *Handler) writeResolverError(w http.ResponseWriter, r *http.Request, err error) {
@@ -224,6 +246,7 @@ func (h *Handler) writeJSON(w http.ResponseWriter, status int, v any) {
 	}
 	body := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
 	w.Write(body)

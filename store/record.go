@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"unicode"
 	"unicode/utf8"
 )
@@ -39,8 +40,8 @@ func (it *Interaction) Check() error {
 	if err := checkText("reason", it.Reason, MaxReasonLength, false); err != nil {
 		return err
 	}
-	if it.Reason == "" {
-		return Invalid("reason", "must not be empty")
+	if strings.TrimSpace(it.Reason) == "" {
+		return Invalid("reason", "must not be empty or only white space")
 	}
 	if !slices.Contains(Channels, it.Channel) {
 		return Invalid("channel", "%q is not one of %v", it.Channel, Channels)
@@ -66,8 +67,13 @@ func (it *Interaction) Check() error {
 			return err
 		}
 	}
-	if it.ExternalID != nil && *it.ExternalID == "" {
-		return Invalid("externalId", "must not be empty; leave it out instead")
+	for _, f := range []struct {
+		name  string
+		value *string
+	}{{"agentId", it.AgentID}, {"externalId", it.ExternalID}} {
+		if f.value != nil && strings.TrimSpace(*f.value) == "" {
+			return Invalid(f.name, "must not be empty or only white space; leave it out instead")
+		}
 	}
 	return nil
 }

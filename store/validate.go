@@ -1,6 +1,7 @@
 package store
 
 import (
+	"regexp"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -36,12 +37,20 @@ var (
 	endTime = time.Date(2201, 1, 1, 0, 0, 0, 0, time.UTC)
 )
 
+// rfc3339 is the shape ParseTime accepts. time.Parse alone is looser than
+// RFC 3339: it takes a comma before the fraction and offsets of 24 hours,
+// and drops fraction digits past the ninth instead of refusing them.
+var rfc3339 = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-](([01]\d|2[0-3]):[0-5]\d))$`)
+
 // ParseTime reads an RFC 3339 time that carries a zone (Z or an offset) and
 // falls in the years 1970 to 2200 once in UTC, keeping every nanosecond.
 func ParseTime(s string) (time.Time, error) {
 	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
-		return time.Time{}, Invalid("", "%q is not an RFC 3339 time with a zone, such as 2025-11-14T10:00:00Z", s)
+	if err != nil || !rfc3339.MatchString(s) {
+		if len(s) > 64 {
+			s = s[:64] + "…"
+		}
+		return time.Time{}, Invalid("", "%q is not an RFC 3339 time with a zone and at most nine fraction digits, such as 2025-11-14T10:00:00Z", s)
 	}
 	if err := CheckTime(t); err != nil {
 		return time.Time{}, err

@@ -3,7 +3,6 @@ package scalar
 
 import (
 	"encoding/json"
-	"fmt"
 	"io"
 	"strconv"
 	"time"
@@ -38,7 +37,11 @@ func describe(v any) string {
 		return "a boolean"
 	case int, int32, int64, float64, json.Number:
 		return "a number"
+	case []any:
+		return "a list"
+	case map[string]any:
+		return "an object"
 	default:
-		return fmt.Sprintf("a %T", v)
+		return "a value of another type"
 	}
 }
