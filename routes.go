@@ -30,6 +30,7 @@ import (
 	"github.com/interactions-api/interactions/resolvers"
 	"github.com/interactions-api/interactions/rest"
 	"github.com/interactions-api/interactions/store"
+	"github.com/interactions-api/interactions/telemetry"
 )
 
 // maxBodyBytes bounds a GraphQL request body.
@@ -44,9 +45,11 @@ type handlerOptions struct {
 // newHandler wires every route of the service around db.
 func newHandler(db *store.DB, logger *slog.Logger, opts handlerOptions) http.Handler {
 	res := resolvers.New(db, logger)
+	tel := telemetry.New(logger, db.Pools())
 
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", graphqlTransport(newGraphQL(res, logger)))
+	mux.Handle("/graphql", graphqlTransport(newGraphQL(res, logger, tel)))
+	mux.Handle("GET /metrics", tel.Handler())
 	mux.Handle("GET /{$}", playground.Handler("Interactions API", "/graphql"))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintln(w, "ok")
@@ -68,13 +71,19 @@ func newHandler(db *store.DB, logger *slog.Logger, opts handlerOptions) http.Han
 		ExposedHeaders: []string{requestid.Header},
 		MaxAge:         600,
 	})
-	return requestid.Middleware(c.Handler(auth.Middleware(opts.Tokens, mux)))
+	route := func(r *http.Request) string {
+		if _, pattern := mux.Handler(r); pattern != "" {
+			return pattern
+		}
+		return "unmatched"
+	}
+	return requestid.Middleware(tel.Middleware(route, c.Handler(auth.Middleware(opts.Tokens, mux))))
 }
 
 // newGraphQL builds the GraphQL handler with only the transports the API
 // documents: POST with a JSON body, and GET for queries. Multipart and form
 // transports are left out because a cross-site HTML form could use them.
-func newGraphQL(res *resolvers.Resolver, logger *slog.Logger) *handler.Server {
+func newGraphQL(res *resolvers.Resolver, logger *slog.Logger, tel *telemetry.Telemetry) *handler.Server {
 	srv := handler.New(res.Schema())
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
@@ -85,6 +94,17 @@ func newGraphQL(res *resolvers.Resolver, logger *slog.Logger) *handler.Server {
 	srv.Use(resolvers.DepthLimit{Max: resolvers.MaxDepth})
 	srv.Use(&resolvers.ExactEnumVariables{})
 	srv.SetErrorPresenter(res.PresentError)
+	srv.AroundResponses(func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+		resp := next(ctx)
+		name := ""
+		if graphql.HasOperationContext(ctx) {
+			if op := graphql.GetOperationContext(ctx).Operation; op != nil {
+				name = op.Name
+			}
+		}
+		tel.SetOperation(ctx, name, resp != nil && len(resp.Errors) > 0)
+		return resp
+	})
 	srv.SetRecoverFunc(func(ctx context.Context, v any) error {
 		logger.ErrorContext(ctx, "graphql resolver panicked",
 			slog.String("request_id", requestid.FromContext(ctx)),

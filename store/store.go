@@ -123,6 +123,11 @@ func (db *DB) Ping(ctx context.Context) error {
 	return db.read.QueryRowContext(ctx, "SELECT 1").Scan(&one)
 }
 
+// Pools returns the read and write connection pools by name, for metrics.
+func (db *DB) Pools() map[string]*sql.DB {
+	return map[string]*sql.DB{"read": db.read, "write": db.write}
+}
+
 // Close closes both pools.
 func (db *DB) Close() error {
 	var errs []error
