@@ -5,6 +5,9 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/interactions-api/interactions/store"
 )
 
 // limitsIntrospection is the shape of the query GraphiQL-based playgrounds
@@ -78,4 +81,22 @@ func TestLimits(t *testing.T) {
 			t.Errorf("a full page of 100: %+v", resp.Errors)
 		}
 	})
+}
+
+func TestLimits_RequestTimeout(t *testing.T) {
+	// A deadline that has passed before the first database call makes
+	// every read hit it, with no timing involved.
+	s := startTestServerOpts(t, store.Options{Seed: true}, handlerOptions{RequestTimeout: time.Nanosecond})
+	resp := s.graphql(t, "", `{ interactions(accountNumber: "ACC-001") { totalCount } }`, nil)
+	if resp.Status != http.StatusOK || len(resp.Errors) == 0 || resp.Errors[0].Extensions["code"] != "REQUEST_TIMEOUT" ||
+		!strings.Contains(resp.Errors[0].Message, "1ns") {
+		t.Errorf("GraphQL past the deadline: %d %+v; want REQUEST_TIMEOUT naming 1ns", resp.Status, resp.Errors)
+	}
+	status, _, body := s.get(t, "/interactions/ACC-001")
+	if status != http.StatusServiceUnavailable || !strings.Contains(string(body), `"code":"timeout"`) {
+		t.Errorf("REST past the deadline: %d %s; want 503 timeout", status, body)
+	}
+	if strings.Contains(s.Logs.String(), `"level":"ERROR"`) {
+		t.Errorf("a timeout was logged as an internal error:\n%s", s.Logs.String())
+	}
 }

@@ -93,7 +93,18 @@ type gqlResponse struct {
 // when one is given, and decodes the answer.
 func (s *testServer) graphql(tb testing.TB, token, query string, variables map[string]any) gqlResponse {
 	tb.Helper()
-	body, err := json.Marshal(map[string]any{"query": query, "variables": variables})
+	return s.postJSONAs(tb, token, map[string]any{"query": query, "variables": variables})
+}
+
+// postJSON posts body, as JSON, to /graphql.
+func (s *testServer) postJSON(tb testing.TB, body map[string]any) gqlResponse {
+	tb.Helper()
+	return s.postJSONAs(tb, "", body)
+}
+
+func (s *testServer) postJSONAs(tb testing.TB, token string, payload map[string]any) gqlResponse {
+	tb.Helper()
+	body, err := json.Marshal(payload)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -12,6 +13,7 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -36,11 +38,18 @@ import (
 // maxBodyBytes bounds a GraphQL request body.
 const maxBodyBytes = 1 << 20
 
-// handlerOptions are the settings the routes depend on.
+// handlerOptions are the settings the routes depend on. The zero value
+// of each field is the default.
 type handlerOptions struct {
-	CORSOrigins []string
-	Tokens      auth.Tokens
+	CORSOrigins     []string
+	CORSCredentials bool
+	Tokens          auth.Tokens
+	NoPlayground    bool
+	NoIntrospection bool
+	RequestTimeout  time.Duration // 0: defaultRequestTimeout
 }
+
+const defaultRequestTimeout = 10 * time.Second
 
 // newHandler wires every route of the service around db.
 func newHandler(db *store.DB, logger *slog.Logger, opts handlerOptions) http.Handler {
@@ -48,9 +57,11 @@ func newHandler(db *store.DB, logger *slog.Logger, opts handlerOptions) http.Han
 	tel := telemetry.New(logger, db.Pools())
 
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", graphqlTransport(newGraphQL(res, logger, tel)))
+	mux.Handle("/graphql", graphqlTransport(newGraphQL(res, logger, tel, !opts.NoIntrospection)))
 	mux.Handle("GET /metrics", tel.Handler())
-	mux.Handle("GET /{$}", playground.Handler("Interactions API", "/graphql"))
+	if !opts.NoPlayground {
+		mux.Handle("GET /{$}", playground.Handler("Interactions API", "/graphql"))
+	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintln(w, "ok")
 	})
@@ -65,11 +76,12 @@ func newHandler(db *store.DB, logger *slog.Logger, opts handlerOptions) http.Han
 	rest.New(res, logger).Register(mux)
 
 	c := cors.New(cors.Options{
-		AllowedOrigins: opts.CORSOrigins,
-		AllowedMethods: []string{http.MethodGet, http.MethodHead, http.MethodPost},
-		AllowedHeaders: []string{"Content-Type", "Authorization", requestid.Header},
-		ExposedHeaders: []string{requestid.Header},
-		MaxAge:         600,
+		AllowedOrigins:   opts.CORSOrigins,
+		AllowCredentials: opts.CORSCredentials,
+		AllowedMethods:   []string{http.MethodGet, http.MethodHead, http.MethodPost},
+		AllowedHeaders:   []string{"Content-Type", "Authorization", requestid.Header},
+		ExposedHeaders:   []string{requestid.Header},
+		MaxAge:           600,
 	})
 	route := func(r *http.Request) string {
 		if _, pattern := mux.Handler(r); pattern != "" {
@@ -77,23 +89,51 @@ func newHandler(db *store.DB, logger *slog.Logger, opts handlerOptions) http.Han
 		}
 		return "unmatched"
 	}
-	return requestid.Middleware(tel.Middleware(route, c.Handler(auth.Middleware(opts.Tokens, mux))))
+	timeout := cmp.Or(opts.RequestTimeout, defaultRequestTimeout)
+	return requestid.Middleware(tel.Middleware(route, c.Handler(auth.Middleware(opts.Tokens, withDeadline(timeout, mux)))))
+}
+
+// withDeadline gives each request a deadline that every database call
+// honours. Its cause names the limit, for the error the client gets.
+func withDeadline(d time.Duration, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeoutCause(r.Context(), d, &resolvers.TimeoutError{Limit: d})
+		defer cancel()
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
 }
 
 // newGraphQL builds the GraphQL handler with only the transports the API
 // documents: POST with a JSON body, and GET for queries. Multipart and form
 // transports are left out because a cross-site HTML form could use them.
-func newGraphQL(res *resolvers.Resolver, logger *slog.Logger, tel *telemetry.Telemetry) *handler.Server {
+func newGraphQL(res *resolvers.Resolver, logger *slog.Logger, tel *telemetry.Telemetry, introspection bool) *handler.Server {
 	srv := handler.New(res.Schema())
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
-	srv.Use(extension.Introspection{})
+	if introspection {
+		srv.Use(extension.Introspection{})
+	}
+	// Apollo Client and urql send a query's hash first and the text only
+	// when the server does not know it yet.
+	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
 	srv.Use(extension.FixedComplexityLimit(resolvers.MaxComplexity))
 	srv.Use(resolvers.DepthLimit{Max: resolvers.MaxDepth})
 	srv.Use(&resolvers.ExactEnumVariables{})
 	srv.SetErrorPresenter(res.PresentError)
+	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+		respond := next(ctx)
+		return func(ctx context.Context) *graphql.Response {
+			resp := respond(ctx)
+			if resp == nil && ctx.Err() != nil {
+				// gqlgen answers an operation whose context has ended with
+				// no response at all; the client is owed the reason.
+				resp = &graphql.Response{Errors: gqlerror.List{res.PresentError(ctx, context.Cause(ctx))}}
+			}
+			return resp
+		}
+	})
 	srv.AroundResponses(func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
 		resp := next(ctx)
 		name := ""

@@ -4,11 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"strconv"
 	"time"
+
+	"golang.org/x/term"
 
 	"github.com/interactions-api/interactions/auth"
 	"github.com/interactions-api/interactions/store"
@@ -23,15 +27,23 @@ type serveCmd struct {
 	CORSOrigins []string `name:"cors-origins" env:"INTERACTIONS_CORS_ORIGINS" default:"*" sep:"," help:"Origins allowed to call the API from a browser, comma-separated; * allows any origin, without credentials."`
 	WriteToken  string   `env:"INTERACTIONS_WRITE_TOKEN" help:"Bearer token that recordInteraction needs; unset keeps writes closed."`
 	ReadToken   string   `env:"INTERACTIONS_READ_TOKEN" help:"Bearer token every GraphQL and REST request needs; unset keeps reads open."`
+
+	CORSCredentials bool          `name:"cors-credentials" env:"INTERACTIONS_CORS_CREDENTIALS" help:"Let browsers send credentials cross-origin; needs an explicit origin list."`
+	Playground      bool          `env:"INTERACTIONS_PLAYGROUND" default:"true" negatable:"" help:"Serve the GraphQL playground at /."`
+	Introspection   bool          `env:"INTERACTIONS_INTROSPECTION" default:"true" negatable:"" help:"Answer GraphQL introspection queries (the playground needs them)."`
+	RequestTimeout  time.Duration `env:"INTERACTIONS_REQUEST_TIMEOUT" default:"10s" help:"Deadline of each request, passed to every database call."`
+	ShutdownTimeout time.Duration `env:"INTERACTIONS_SHUTDOWN_TIMEOUT" default:"15s" help:"How long a stopping server lets requests in flight finish."`
+	LogLevel        string        `env:"INTERACTIONS_LOG_LEVEL" default:"info" enum:"debug,info,warn,error" help:"Least severe log level written: debug, info, warn or error."`
+	LogFormat       string        `env:"INTERACTIONS_LOG_FORMAT" default:"auto" enum:"auto,json,text" help:"Log format: json, text, or auto (text on a terminal, JSON otherwise)."`
 }
 
-// Timeouts of the HTTP server. No request the API serves needs longer.
+// Timeouts of the HTTP server's connections. No request the API serves
+// needs longer; the per-request deadline is a setting.
 const (
 	readHeaderTimeout = 10 * time.Second
 	readTimeout       = 30 * time.Second
 	writeTimeout      = 60 * time.Second
 	idleTimeout       = 120 * time.Second
-	shutdownTimeout   = 15 * time.Second
 )
 
 func (s *serveCmd) Validate() error {
@@ -45,13 +57,40 @@ func (s *serveCmd) Validate() error {
 		if o == "" {
 			return errors.New("--cors-origins (INTERACTIONS_CORS_ORIGINS) has an empty origin")
 		}
+		if o == "*" && s.CORSCredentials {
+			return errors.New("--cors-credentials (INTERACTIONS_CORS_CREDENTIALS) needs an explicit list in " +
+				"--cors-origins (INTERACTIONS_CORS_ORIGINS), not *: any site could act with a user's credentials")
+		}
+	}
+	if s.RequestTimeout <= 0 {
+		return fmt.Errorf("--request-timeout (INTERACTIONS_REQUEST_TIMEOUT) must be positive, got %s", s.RequestTimeout)
+	}
+	if s.ShutdownTimeout < 0 {
+		return fmt.Errorf("--shutdown-timeout (INTERACTIONS_SHUTDOWN_TIMEOUT) must not be negative, got %s", s.ShutdownTimeout)
 	}
 	return nil
 }
 
+// newLogger builds the process's logger from the settings.
+func (s *serveCmd) newLogger(w io.Writer) *slog.Logger {
+	var level slog.Level
+	// The value is one of kong's enum, which UnmarshalText accepts.
+	level.UnmarshalText([]byte(s.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	text := s.LogFormat == "text"
+	if s.LogFormat == "auto" {
+		f, ok := w.(*os.File)
+		text = ok && term.IsTerminal(int(f.Fd()))
+	}
+	if text {
+		return slog.New(slog.NewTextHandler(w, opts))
+	}
+	return slog.New(slog.NewJSONHandler(w, opts))
+}
+
 // Run serves until ctx is done, then drains requests and closes the database.
 func (s *serveCmd) Run(ctx context.Context, out streams) error {
-	logger := slog.New(slog.NewJSONHandler(out.stderr, nil))
+	logger := s.newLogger(out.stderr)
 
 	db, err := store.Open(ctx, s.DB, store.Options{Seed: s.Seed})
 	if err != nil {
@@ -65,8 +104,12 @@ func (s *serveCmd) Run(ctx context.Context, out streams) error {
 	}
 	srv := &http.Server{
 		Handler: newHandler(db, logger, handlerOptions{
-			CORSOrigins: s.CORSOrigins,
-			Tokens:      auth.Tokens{Read: s.ReadToken, Write: s.WriteToken},
+			CORSOrigins:     s.CORSOrigins,
+			CORSCredentials: s.CORSCredentials,
+			Tokens:          auth.Tokens{Read: s.ReadToken, Write: s.WriteToken},
+			NoPlayground:    !s.Playground,
+			NoIntrospection: !s.Introspection,
+			RequestTimeout:  s.RequestTimeout,
 		}),
 		ReadHeaderTimeout: readHeaderTimeout,
 		ReadTimeout:       readTimeout,
@@ -85,7 +128,7 @@ func (s *serveCmd) Run(ctx context.Context, out streams) error {
 	}
 
 	logger.Info("shutting down")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), s.ShutdownTimeout)
 	defer cancel()
 	return srv.Shutdown(shutdownCtx)
 }

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -29,39 +30,61 @@ func TestServeCmd_Settings(t *testing.T) {
 		return c.Serve
 	}
 
+	defaults := serveCmd{Port: 8080, DB: "./interactions.db", Seed: true, CORSOrigins: []string{"*"},
+		Playground: true, Introspection: true, RequestTimeout: 10 * time.Second, ShutdownTimeout: 15 * time.Second,
+		LogLevel: "info", LogFormat: "auto"}
+
 	t.Run("Defaults", func(t *testing.T) {
-		got := parse(t)
-		want := serveCmd{Port: 8080, DB: "./interactions.db", Seed: true, CORSOrigins: []string{"*"}}
-		if !reflect.DeepEqual(got, want) {
-			t.Errorf("defaults = %+v, want %+v", got, want)
+		if got := parse(t); !reflect.DeepEqual(got, defaults) {
+			t.Errorf("defaults = %+v, want %+v", got, defaults)
 		}
 	})
 	t.Run("Environment", func(t *testing.T) {
-		t.Setenv("PORT", "9090")
-		t.Setenv("INTERACTIONS_DB", "/data/x.db")
-		t.Setenv("INTERACTIONS_SEED", "false")
-		t.Setenv("INTERACTIONS_CORS_ORIGINS", "https://a.example,https://b.example")
-		got := parse(t)
-		want := serveCmd{Port: 9090, DB: "/data/x.db", Seed: false,
-			CORSOrigins: []string{"https://a.example", "https://b.example"}}
-		if !reflect.DeepEqual(got, want) {
+		for k, v := range map[string]string{
+			"PORT": "9090", "INTERACTIONS_DB": "/data/x.db", "INTERACTIONS_SEED": "false",
+			"INTERACTIONS_CORS_ORIGINS": "https://a.example,https://b.example", "INTERACTIONS_CORS_CREDENTIALS": "true",
+			"INTERACTIONS_WRITE_TOKEN": "w", "INTERACTIONS_READ_TOKEN": "r", "INTERACTIONS_PLAYGROUND": "false",
+			"INTERACTIONS_INTROSPECTION": "false", "INTERACTIONS_REQUEST_TIMEOUT": "3s",
+			"INTERACTIONS_SHUTDOWN_TIMEOUT": "1m", "INTERACTIONS_LOG_LEVEL": "debug", "INTERACTIONS_LOG_FORMAT": "text",
+			"INTERACTIONS_HOST": "127.0.0.1",
+		} {
+			t.Setenv(k, v)
+		}
+		want := serveCmd{Port: 9090, Host: "127.0.0.1", DB: "/data/x.db", Seed: false,
+			CORSOrigins: []string{"https://a.example", "https://b.example"}, CORSCredentials: true,
+			WriteToken: "w", ReadToken: "r", RequestTimeout: 3 * time.Second, ShutdownTimeout: time.Minute,
+			LogLevel: "debug", LogFormat: "text"}
+		if got := parse(t); !reflect.DeepEqual(got, want) {
 			t.Errorf("from the environment = %+v, want %+v", got, want)
 		}
 	})
 	t.Run("FlagsOverEnvironment", func(t *testing.T) {
 		t.Setenv("PORT", "9090")
 		got := parse(t, "serve", "--port", "7070", "--db", "y.db", "--no-seed", "--cors-origins", "https://c.example")
-		want := serveCmd{Port: 7070, DB: "y.db", Seed: false, CORSOrigins: []string{"https://c.example"}}
+		want := defaults
+		want.Port, want.DB, want.Seed, want.CORSOrigins = 7070, "y.db", false, []string{"https://c.example"}
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("from flags = %+v, want %+v", got, want)
 		}
 	})
-	t.Run("ErrPort", func(t *testing.T) {
-		err := run(context.Background(), []string{"--port", "70000"}, io.Discard, io.Discard)
-		if err == nil {
-			t.Fatal("run --port 70000 succeeded, want an error naming the setting")
-		}
-	})
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"ErrPort", []string{"--port", "70000"}, "PORT"},
+		{"ErrCredentialsWithWildcard", []string{"--cors-credentials"}, "INTERACTIONS_CORS_ORIGINS"},
+		{"ErrTimeout", []string{"--request-timeout", "0s"}, "INTERACTIONS_REQUEST_TIMEOUT"},
+		{"ErrLogLevel", []string{"--log-level", "loud"}, "log-level"},
+		{"ErrSameTokens", []string{"--write-token", "x", "--read-token", "x"}, "must differ"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := run(context.Background(), tc.args, io.Discard, io.Discard)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("run %q = %v, want an error naming %s", tc.args, err, tc.want)
+			}
+		})
+	}
 }
 
 // TestRun_ServesSeededDatabase starts the command as a user would, twice on

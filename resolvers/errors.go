@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -18,10 +19,21 @@ import (
 
 // Error codes that this package sets in extensions.code.
 const (
-	CodeBadUserInput  = "BAD_USER_INPUT"
-	CodeInternalError = "INTERNAL_SERVER_ERROR"
-	CodeBadRequest    = "BAD_REQUEST"
+	CodeBadUserInput   = "BAD_USER_INPUT"
+	CodeInternalError  = "INTERNAL_SERVER_ERROR"
+	CodeBadRequest     = "BAD_REQUEST"
+	CodeRequestTimeout = "REQUEST_TIMEOUT"
 )
+
+// TimeoutError is the cause of a request's context when its deadline, the
+// server's request timeout, passes.
+type TimeoutError struct {
+	Limit time.Duration
+}
+
+func (e *TimeoutError) Error() string {
+	return fmt.Sprintf("the request took longer than the server's request timeout of %s", e.Limit)
+}
 
 // PresentError is the GraphQL error presenter. Every error leaves it with an
 // extensions.code: errors gqlgen already coded (parse, validation, limits)
@@ -71,6 +83,15 @@ func (r *Resolver) PresentError(ctx context.Context, err error) *gqlerror.Error 
 				"code":     CodeBadUserInput,
 				"argument": field,
 			},
+		}
+	}
+
+	var timeout *TimeoutError
+	if errors.As(context.Cause(ctx), &timeout) {
+		return &gqlerror.Error{
+			Message:    timeout.Error(),
+			Path:       path,
+			Extensions: map[string]any{"code": CodeRequestTimeout, "limit": timeout.Limit.String()},
 		}
 	}
 

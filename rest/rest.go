@@ -5,6 +5,7 @@ package rest
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -29,6 +30,7 @@ const (
 	CodeInvalidAccountNumber = "invalid_account_number"
 	CodeUnauthenticated      = "unauthenticated"
 	CodeInvalidQuery         = "invalid_query"
+	CodeTimeout              = "timeout"
 	CodeNotFound             = "not_found"
 	CodeMethodNotAllowed     = "method_not_allowed"
 	CodeInternal             = "internal"
@@ -218,6 +220,11 @@ func (h *Handler) writeResolverError(w http.ResponseWriter, r *http.Request, err
 			msg = "cursor: " + msg
 		}
 		h.writeError(w, http.StatusBadRequest, code, msg)
+		return
+	}
+	var timeout *resolvers.TimeoutError
+	if errors.As(context.Cause(r.Context()), &timeout) {
+		h.writeError(w, http.StatusServiceUnavailable, CodeTimeout, timeout.Error())
 		return
 	}
 	id := requestid.FromContext(r.Context())

@@ -1,0 +1,71 @@
+package main
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/interactions-api/interactions/store"
+)
+
+func TestSwitches_PlaygroundAndIntrospectionOff(t *testing.T) {
+	s := startTestServerOpts(t, store.Options{Seed: true}, handlerOptions{NoPlayground: true, NoIntrospection: true})
+	if status, _, _ := s.get(t, "/"); status != http.StatusNotFound {
+		t.Errorf("GET / with the playground off: %d, want 404", status)
+	}
+	resp := s.graphql(t, "", `{ __schema { types { name } } }`, nil)
+	if len(resp.Errors) == 0 || resp.Errors[0].Extensions["code"] == nil {
+		t.Errorf("introspection switched off: %+v, want a coded error", resp)
+	}
+	if resp := s.graphql(t, "", `{ interactions(accountNumber: "ACC-001") { totalCount } }`, nil); len(resp.Errors) > 0 {
+		t.Errorf("queries with introspection off: %+v", resp.Errors)
+	}
+}
+
+// TestSwitches_PersistedQueries follows Apollo Client's protocol: the hash
+// alone first, then hash and text when the server does not know it, then
+// the hash alone again.
+func TestSwitches_PersistedQueries(t *testing.T) {
+	s := startTestServer(t)
+	query := `{ interactions(accountNumber: "ACC-001", first: 1) { totalCount } }`
+	sum := sha256.Sum256([]byte(query))
+	ext := map[string]any{"persistedQuery": map[string]any{"version": 1, "sha256Hash": hex.EncodeToString(sum[:])}}
+
+	post := func(withQuery bool) gqlResponse {
+		body := map[string]any{"extensions": ext}
+		if withQuery {
+			body["query"] = query
+		}
+		return s.postJSON(t, body)
+	}
+	if resp := post(false); len(resp.Errors) == 0 || resp.Errors[0].Message != "PersistedQueryNotFound" {
+		t.Fatalf("unknown hash: %+v, want PersistedQueryNotFound", resp)
+	}
+	if resp := post(true); len(resp.Errors) > 0 || !strings.Contains(string(resp.Data), `"totalCount":5`) {
+		t.Fatalf("hash with query: %+v", resp)
+	}
+	if resp := post(false); len(resp.Errors) > 0 || !strings.Contains(string(resp.Data), `"totalCount":5`) {
+		t.Fatalf("known hash alone: %+v", resp)
+	}
+}
+
+func TestSwitches_CORSCredentials(t *testing.T) {
+	s := startTestServerOpts(t, store.Options{Seed: true}, handlerOptions{
+		CORSOrigins: []string{"https://app.example"}, CORSCredentials: true,
+	})
+	req, _ := http.NewRequest(http.MethodOptions, s.URL+"/graphql", nil)
+	req.Header.Set("Origin", "https://app.example")
+	req.Header.Set("Access-Control-Request-Method", "POST")
+	req.Header.Set("Access-Control-Request-Headers", "authorization,content-type")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.Header.Get("Access-Control-Allow-Origin") != "https://app.example" ||
+		resp.Header.Get("Access-Control-Allow-Credentials") != "true" {
+		t.Errorf("preflight with credentials allowed: %v", resp.Header)
+	}
+}
