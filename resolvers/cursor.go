@@ -110,6 +110,12 @@ func (s scope) decode(arg string, c *string) (*store.Position, error) {
 	if m <= 0 || n+m != len(rest) {
 		return nil, malformed
 	}
+	// A varint can be written with needless continuation bytes; only the
+	// shortest form is one this API wrote.
+	if binary.PutVarint(make([]byte, binary.MaxVarintLen64), ts) != n ||
+		binary.PutVarint(make([]byte, binary.MaxVarintLen64), id) != m {
+		return nil, malformed
+	}
 
 	if b[1] != direction(s.descending) {
 		return nil, store.Invalid(arg, "cursor was made for %s order, and this query asks for %s order",
