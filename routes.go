@@ -21,13 +21,13 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
-	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/rs/cors"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 	"github.com/vektah/gqlparser/v2/parser"
 
 	"github.com/interactions-api/interactions/auth"
+	"github.com/interactions-api/interactions/playground"
 	"github.com/interactions-api/interactions/requestid"
 	"github.com/interactions-api/interactions/resolvers"
 	"github.com/interactions-api/interactions/rest"
@@ -61,6 +61,7 @@ func newHandler(db *store.DB, logger *slog.Logger, opts handlerOptions) http.Han
 	mux.Handle("GET /metrics", tel.Handler())
 	if !opts.NoPlayground {
 		mux.Handle("GET /{$}", playground.Handler("Interactions API", "/graphql"))
+		mux.Handle("GET "+playground.AssetPrefix, playground.AssetsHandler())
 	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintln(w, "ok")
