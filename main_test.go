@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -104,13 +105,23 @@ func (s *testServer) postJSON(tb testing.TB, body map[string]any) gqlResponse {
 
 func (s *testServer) postJSONAs(tb testing.TB, token string, payload map[string]any) gqlResponse {
 	tb.Helper()
-	body, err := json.Marshal(payload)
+	out, err := postGraphQL(s.URL, token, payload)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	req, err := http.NewRequest(http.MethodPost, s.URL+"/graphql", bytes.NewReader(body))
+	return out
+}
+
+// postGraphQL posts payload to baseURL's /graphql and decodes the answer;
+// it is safe to call from any goroutine.
+func postGraphQL(baseURL, token string, payload map[string]any) (gqlResponse, error) {
+	body, err := json.Marshal(payload)
 	if err != nil {
-		tb.Fatal(err)
+		return gqlResponse{}, err
+	}
+	req, err := http.NewRequest(http.MethodPost, baseURL+"/graphql", bytes.NewReader(body))
+	if err != nil {
+		return gqlResponse{}, err
 	}
 	req.Header.Set("Content-Type", "application/json")
 	if token != "" {
@@ -118,18 +129,18 @@ func (s *testServer) postJSONAs(tb testing.TB, token string, payload map[string]
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		tb.Fatalf("POST /graphql: %v", err)
+		return gqlResponse{}, fmt.Errorf("POST /graphql: %w", err)
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(resp.Body)
 	if err != nil {
-		tb.Fatalf("read response: %v", err)
+		return gqlResponse{}, fmt.Errorf("read response: %w", err)
 	}
 	out := gqlResponse{Status: resp.StatusCode}
 	if err := json.Unmarshal(raw, &out); err != nil {
-		tb.Fatalf("POST /graphql: status %d, body %q is not JSON: %v", resp.StatusCode, raw, err)
+		return gqlResponse{}, fmt.Errorf("POST /graphql: status %d, body %q is not JSON: %w", resp.StatusCode, raw, err)
 	}
-	return out
+	return out, nil
 }
 
 // get requests path and returns the status, headers and body.
