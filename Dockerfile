@@ -55,4 +55,8 @@ ENV INTERACTIONS_DB=/data/interactions.db
 VOLUME /data
 EXPOSE 8080
 
+# No shell or curl in scratch: the binary checks itself, on the same PORT.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
+    CMD ["/interactions", "healthcheck"]
+
 ENTRYPOINT ["/interactions"]

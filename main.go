@@ -18,7 +18,10 @@ import (
 // cli is the command line. Each setting has one flag and one environment
 // variable; the names of the variables are fixed by the API contract.
 type cli struct {
-	Serve serveCmd `cmd:"" default:"withargs" help:"Serve the GraphQL API, the REST route and the playground (the default command)."`
+	Serve       serveCmd       `cmd:"" default:"withargs" help:"Serve the GraphQL API, the REST route and the playground (the default command)."`
+	Import      importCmd      `cmd:"" help:"Import interactions from a JSON Lines or CSV file (REST keys), checked as the mutation checks them."`
+	Generate    generateCmd    `cmd:"" help:"Write deterministic synthetic interactions as JSON Lines, for demos and benchmarks."`
+	Healthcheck healthcheckCmd `cmd:"" help:"Exit 0 when the server on this machine is ready, 1 otherwise (the image's HEALTHCHECK)."`
 }
 
 // streams are the outputs a command writes to, bound into each Run.

@@ -23,6 +23,7 @@ const (
 	CodeInternalError  = "INTERNAL_SERVER_ERROR"
 	CodeBadRequest     = "BAD_REQUEST"
 	CodeRequestTimeout = "REQUEST_TIMEOUT"
+	CodeUnavailable    = "SERVICE_UNAVAILABLE"
 )
 
 // TimeoutError is the cause of a request's context when its deadline, the
@@ -96,6 +97,16 @@ func (r *Resolver) PresentError(ctx context.Context, err error) *gqlerror.Error 
 	}
 
 	id := requestid.FromContext(ctx)
+	if errors.Is(err, store.ErrUnavailable) {
+		// The client is told to retry later; the operator needs the cause.
+		r.logger.ErrorContext(ctx, "database unavailable for writes",
+			slog.String("request_id", id), slog.Any("error", err))
+		return &gqlerror.Error{
+			Message:    store.ErrUnavailable.Error(),
+			Path:       path,
+			Extensions: map[string]any{"code": CodeUnavailable},
+		}
+	}
 	r.logger.ErrorContext(ctx, "graphql resolver failed",
 		slog.String("request_id", id), slog.String("path", path.String()), slog.Any("error", err))
 	return &gqlerror.Error{

@@ -3,6 +3,9 @@ package store
 import (
 	"errors"
 	"fmt"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // ErrNotFound is returned when a looked-up interaction does not exist.
@@ -26,4 +29,24 @@ func (e *InvalidError) Error() string {
 // Invalid returns an *InvalidError for field with a formatted message.
 func Invalid(field, format string, args ...any) error {
 	return &InvalidError{Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrUnavailable is returned when the database cannot take a write for a
+// reason outside the request: the disk is full or the file is read-only.
+// The write was not made, reads go on, and a retry succeeds once the
+// operator has removed the cause.
+var ErrUnavailable = errors.New("the database cannot take writes now (disk full or read-only); nothing was written")
+
+// storageError marks errors of the storage beneath SQLite as
+// ErrUnavailable, keeping the driver's error for the log.
+func storageError(err error) error {
+	var se *sqlite.Error
+	if !errors.As(err, &se) {
+		return err
+	}
+	switch se.Code() & 0xff { // the primary code, without the extended bits
+	case sqlite3.SQLITE_FULL, sqlite3.SQLITE_READONLY:
+		return fmt.Errorf("%w: %w", ErrUnavailable, err)
+	}
+	return err
 }

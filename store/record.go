@@ -3,12 +3,19 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
+	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // The longest text each field may hold, in characters. They are far above
@@ -114,7 +121,12 @@ func insertArgs(it *Interaction) []any {
 // account already has an interaction with it's external ID, Record returns
 // that one unchanged, and created false: the unique index decides, so two
 // identical calls at once still make one row. The caller checks it first.
-func (db *DB) Record(ctx context.Context, it Interaction) (stored Interaction, created bool, err error) {
+func (db *DB) Record(ctx context.Context, it Interaction) (Interaction, bool, error) {
+	stored, created, err := db.record(ctx, it)
+	return stored, created, storageError(err)
+}
+
+func (db *DB) record(ctx context.Context, it Interaction) (stored Interaction, created bool, err error) {
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return Interaction{}, false, fmt.Errorf("record interaction: %w", err)
@@ -144,35 +156,329 @@ func (db *DB) Record(ctx context.Context, it Interaction) (stored Interaction, c
 	return stored, created, nil
 }
 
-// InsertBatch inserts rows in one transaction through one prepared
-// statement, skipping those whose (account, external ID) is already stored,
-// and returns how many it inserted. Either the whole batch is stored or, on
-// error or a crash, none of it. The caller checks every row first.
+// InsertBatch inserts rows in one transaction, skipping those whose
+// (account, external ID) is already stored, and returns how many it
+// inserted. Either the whole batch is stored or, on error or a crash, none
+// of it. The caller checks every row first.
+//
+// It leaves the write connection with a larger page cache and checkpoints
+// less often, as suits a run of batches: the rows of a batch land all over
+// both indexes, whose pages then stay in memory from one batch to the
+// next, and are copied to the database once for several batches.
 func (db *DB) InsertBatch(ctx context.Context, rows []Interaction) (inserted int, err error) {
-	tx, err := db.write.BeginTx(ctx, nil)
-	if err != nil {
-		return 0, fmt.Errorf("insert batch: %w", err)
-	}
-	defer tx.Rollback()
-
-	stmt, err := tx.PrepareContext(ctx, insertInteraction)
-	if err != nil {
-		return 0, fmt.Errorf("insert batch: %w", err)
-	}
-	defer stmt.Close()
-	for i := range rows {
-		res, err := stmt.ExecContext(ctx, insertArgs(&rows[i])...)
-		if err != nil {
-			return 0, fmt.Errorf("insert batch: row %d: %w", i, err)
+	err = db.withDriverConn(ctx, func(c driverConn) (err error) {
+		for _, pragma := range []string{"cache_size = -65536", "wal_autocheckpoint = 10000"} {
+			if _, err := c.ExecContext(ctx, "PRAGMA "+pragma, nil); err != nil {
+				return err
+			}
 		}
-		n, err := res.RowsAffected()
+		tx, err := c.BeginTx(ctx, driver.TxOptions{})
 		if err != nil {
-			return 0, fmt.Errorf("insert batch: %w", err)
+			return err
 		}
-		inserted += int(n)
-	}
-	if err := tx.Commit(); err != nil {
-		return 0, fmt.Errorf("insert batch: %w", err)
+		defer rollbackUnlessCommitted(tx, &err)
+		ins, err := newInserter(ctx, c, onConflictSkip)
+		if err != nil {
+			return err
+		}
+		defer ins.close()
+		if inserted, err = ins.insert(ctx, rows); err != nil {
+			return err
+		}
+		return tx.Commit()
+	})
+	if err != nil {
+		return 0, fmt.Errorf("insert batch: %w", storageError(err))
 	}
 	return inserted, nil
+}
+
+// ErrNotEmpty is returned by Load when the table already has rows.
+var ErrNotEmpty = errors.New("the database already has interactions")
+
+// Load stores every row that next returns, in order, in a table that must
+// be empty (ErrNotEmpty otherwise), as one transaction: the table's indexes
+// are dropped at the start and built once at the end, which is several
+// times faster than keeping them up to date row by row. A row whose
+// (account, external ID) an earlier row already has is dropped and
+// counted in duplicates. next returns io.EOF after the last rows; any other
+// error from it, a cancelled ctx or a crash of the process leaves the table
+// empty and its indexes as they were, since nothing is committed before
+// the end. The load does not sync to disk: a power cut or an OS crash
+// during it, or soon after, can damage the database, which held nothing
+// before. Other writers wait for the lock meanwhile (and give up after
+// the busy timeout); readers see the empty table. The caller checks every
+// row first.
+func (db *DB) Load(ctx context.Context, next func() ([]Interaction, error)) (inserted, duplicates int, err error) {
+	err = db.withDriverConn(ctx, func(c driverConn) (err error) {
+		restore, err := setPragmas(ctx, c, map[string]string{
+			// Nothing is committed before the end and the table was empty,
+			// so a power cut can cost the load but no earlier data; a
+			// crash of the process loses nothing SQLite wrote to the OS.
+			// Skipping the syncs saves the load's final checkpoint a flush
+			// of the whole database.
+			"synchronous": "OFF",
+			// The sorts that build the indexes come after the rows have all
+			// been read, when the other cores are idle.
+			"threads": strconv.Itoa(runtime.GOMAXPROCS(0)),
+		})
+		if err != nil {
+			return err
+		}
+		defer restore()
+		tx, err := c.BeginTx(ctx, driver.TxOptions{})
+		if err != nil {
+			return err
+		}
+		defer rollbackUnlessCommitted(tx, &err)
+
+		found, err := queryAll(ctx, c, `SELECT EXISTS (SELECT 1 FROM interactions)`)
+		if err != nil {
+			return err
+		}
+		if found[0][0].(int64) != 0 {
+			return ErrNotEmpty
+		}
+		// The indexes are rebuilt from their own stored definitions, so that
+		// a migration that changes or adds one needs no change here.
+		indexes, err := queryAll(ctx, c, `SELECT name, sql FROM sqlite_schema
+			WHERE type = 'index' AND tbl_name = 'interactions' AND sql IS NOT NULL`)
+		if err != nil {
+			return err
+		}
+		for _, ix := range indexes {
+			if _, err := c.ExecContext(ctx, `DROP INDEX "`+ix[0].(string)+`"`, nil); err != nil {
+				return err
+			}
+		}
+
+		ins, err := newInserter(ctx, c, "")
+		if err != nil {
+			return err
+		}
+		defer ins.close()
+		for {
+			batch, err := next()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				return err
+			}
+			n, err := ins.insert(ctx, batch)
+			inserted += n
+			if err != nil {
+				return err
+			}
+		}
+
+		for _, ix := range indexes {
+			_, err := c.ExecContext(ctx, ix[1].(string), nil)
+			if isUniqueViolation(err) && duplicates == 0 {
+				if duplicates, err = dropLaterDuplicates(ctx, c); err == nil {
+					_, err = c.ExecContext(ctx, ix[1].(string), nil)
+				}
+			}
+			if err != nil {
+				return err
+			}
+		}
+		inserted -= duplicates
+		return tx.Commit()
+	})
+	if err != nil {
+		return 0, 0, fmt.Errorf("load interactions: %w", err)
+	}
+	return inserted, duplicates, nil
+}
+
+// dropLaterDuplicates deletes every row whose (account, external ID) a row
+// with a lower id also has, keeping the first one loaded as Record would.
+func dropLaterDuplicates(ctx context.Context, c driverConn) (int, error) {
+	res, err := c.ExecContext(ctx, `DELETE FROM interactions WHERE external_id IS NOT NULL AND id NOT IN (
+		SELECT min(id) FROM interactions WHERE external_id IS NOT NULL GROUP BY account_number, external_id)`, nil)
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}
+
+func isUniqueViolation(err error) bool {
+	var e *sqlite.Error
+	return errors.As(err, &e) && e.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE
+}
+
+// driverConn is the SQLite driver's connection. The bulk writes use it
+// directly: for a row of a few hundred bytes, database/sql's per-call work
+// (converting each argument, and a goroutine per call watching the
+// context) costs about as much as SQLite's own.
+type driverConn interface {
+	driver.ConnBeginTx
+	driver.ConnPrepareContext
+	driver.ExecerContext
+	driver.QueryerContext
+}
+
+// withDriverConn runs f on the write connection.
+func (db *DB) withDriverConn(ctx context.Context, f func(c driverConn) error) error {
+	conn, err := db.write.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	return conn.Raw(func(dc any) error {
+		c, ok := dc.(driverConn)
+		if !ok {
+			return fmt.Errorf("the SQLite driver's connection %T lacks a method the bulk writes use", dc)
+		}
+		return f(c)
+	})
+}
+
+func rollbackUnlessCommitted(tx driver.Tx, err *error) {
+	if *err != nil {
+		tx.Rollback()
+	}
+}
+
+// setPragmas sets pragmas on c, outside any transaction, and returns a
+// function that sets them back to what they were.
+func setPragmas(ctx context.Context, c driverConn, pragmas map[string]string) (restore func(), err error) {
+	old := map[string]string{}
+	restore = func() {
+		for name, value := range old {
+			c.ExecContext(context.WithoutCancel(ctx), "PRAGMA "+name+" = "+value, nil)
+		}
+	}
+	for name, value := range pragmas {
+		rows, err := queryAll(ctx, c, "PRAGMA "+name)
+		if err == nil {
+			old[name] = fmt.Sprint(rows[0][0])
+			_, err = c.ExecContext(ctx, "PRAGMA "+name+" = "+value, nil)
+		}
+		if err != nil {
+			restore()
+			return nil, err
+		}
+	}
+	return restore, nil
+}
+
+// queryAll returns every row of a small query's result.
+func queryAll(ctx context.Context, c driverConn, query string) ([][]driver.Value, error) {
+	rows, err := c.QueryContext(ctx, query, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var all [][]driver.Value
+	for {
+		row := make([]driver.Value, len(rows.Columns()))
+		if err := rows.Next(row); errors.Is(err, io.EOF) {
+			return all, nil
+		} else if err != nil {
+			return nil, err
+		}
+		all = append(all, row)
+	}
+}
+
+// rowsPerInsert is how many rows one INSERT statement carries: past a few
+// dozen, the per-statement work that it spreads stops mattering.
+const rowsPerInsert = 32
+
+const onConflictSkip = ` ON CONFLICT (account_number, external_id) WHERE external_id IS NOT NULL DO NOTHING`
+
+// inserter inserts rows through two prepared statements: one for
+// rowsPerInsert rows at a time, one for the rest.
+type inserter struct {
+	many, one driver.StmtExecContext
+	args      []driver.NamedValue
+}
+
+func newInserter(ctx context.Context, c driverConn, onConflict string) (*inserter, error) {
+	const values = `(?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	head := `INSERT INTO interactions (account_number, ts, reason, solution, summary,
+		channel, agent_id, addressed_by, external_id) VALUES `
+	ins := &inserter{args: make([]driver.NamedValue, rowsPerInsert*insertColumns)}
+	for i := range ins.args {
+		ins.args[i].Ordinal = i + 1
+	}
+	for _, s := range []struct {
+		stmt *driver.StmtExecContext
+		rows int
+	}{{&ins.many, rowsPerInsert}, {&ins.one, 1}} {
+		query := head + strings.TrimSuffix(strings.Repeat(values+", ", s.rows), ", ") + onConflict
+		stmt, err := c.PrepareContext(ctx, query)
+		if err != nil {
+			ins.close()
+			return nil, err
+		}
+		exec, ok := stmt.(driver.StmtExecContext)
+		if !ok {
+			stmt.Close()
+			ins.close()
+			return nil, fmt.Errorf("the SQLite driver's statement %T cannot execute with a context", stmt)
+		}
+		*s.stmt = exec
+	}
+	return ins, nil
+}
+
+const insertColumns = 9
+
+// insert returns how many of rows it inserted. It checks ctx between
+// statements rather than handing it to each: a cancellable context costs
+// the driver a goroutine per statement.
+func (ins *inserter) insert(ctx context.Context, rows []Interaction) (inserted int, err error) {
+	for len(rows) > 0 {
+		if err := ctx.Err(); err != nil {
+			return inserted, err
+		}
+		stmt, n := ins.many, rowsPerInsert
+		if len(rows) < rowsPerInsert {
+			stmt, n = ins.one, 1
+		}
+		args := ins.args[:n*insertColumns]
+		for i := range n {
+			it := &rows[i]
+			a := args[i*insertColumns:]
+			a[0].Value = it.AccountNumber
+			a[1].Value = it.Timestamp.UnixNano()
+			a[2].Value = it.Reason
+			a[3].Value = optional(it.Solution)
+			a[4].Value = optional(it.Summary)
+			a[5].Value = it.Channel
+			a[6].Value = optional(it.AgentID)
+			a[7].Value = it.AddressedBy
+			a[8].Value = optional(it.ExternalID)
+		}
+		res, err := stmt.ExecContext(context.Background(), args)
+		if err != nil {
+			return inserted, err
+		}
+		affected, err := res.RowsAffected()
+		if err != nil {
+			return inserted, err
+		}
+		inserted += int(affected)
+		rows = rows[n:]
+	}
+	return inserted, nil
+}
+
+func (ins *inserter) close() {
+	for _, s := range []driver.StmtExecContext{ins.many, ins.one} {
+		if c, ok := s.(io.Closer); ok {
+			c.Close()
+		}
+	}
+}
+
+func optional(s *string) driver.Value {
+	if s == nil {
+		return nil
+	}
+	return *s
 }
