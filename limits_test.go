@@ -100,3 +100,37 @@ func TestLimits_RequestTimeout(t *testing.T) {
 		t.Errorf("a timeout was logged as an internal error:\n%s", s.Logs.String())
 	}
 }
+
+func TestLimits_Configured(t *testing.T) {
+	s := startTestServerOpts(t, store.Options{Seed: true}, handlerOptions{
+		MaxBodyBytes: 400, MaxComplexity: 30, MaxDepth: 3, MaxFields: 12,
+	})
+	tests := []struct {
+		name, query, code, limit string
+	}{
+		{"Fields", "{" + strings.Repeat(" __typename", 13) + " }", "FIELD_LIMIT_EXCEEDED", "12"},
+		{"Depth", `{ interactions(accountNumber: "ACC-001", first: 1) { edges { node { id } } } }`, "DEPTH_LIMIT_EXCEEDED", "3"},
+		{"Complexity", `{ interactions(accountNumber: "ACC-001", first: 20) { pageInfo { hasNextPage } totalCount } }`, "COMPLEXITY_LIMIT_EXCEEDED", "30"},
+		{"BodyBytes", `{ __typename }` + strings.Repeat(" ", 400), "REQUEST_BODY_TOO_LARGE", "400"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			resp := s.graphql(t, "", tc.query, nil)
+			if len(resp.Errors) == 0 || resp.Errors[0].Extensions["code"] != tc.code ||
+				!strings.Contains(resp.Errors[0].Message, tc.limit) || resp.Status >= 500 {
+				t.Errorf("status %d, errors %+v; want %s naming %s", resp.Status, resp.Errors, tc.code, tc.limit)
+			}
+		})
+	}
+	if resp := s.graphql(t, "", `{ interactions(accountNumber: "ACC-001", first: 2) { totalCount } }`, nil); len(resp.Errors) > 0 {
+		t.Errorf("a query within every limit: %+v", resp.Errors)
+	}
+}
+
+func TestLimits_PlaygroundIntrospectionWithinFieldLimit(t *testing.T) {
+	s := startTestServer(t)
+	resp := s.graphql(t, "", limitsIntrospection, nil)
+	if len(resp.Errors) > 0 {
+		t.Errorf("introspection under the default field limit: %+v", resp.Errors)
+	}
+}

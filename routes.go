@@ -35,8 +35,8 @@ import (
 	"github.com/interactions-api/interactions/telemetry"
 )
 
-// maxBodyBytes bounds a GraphQL request body.
-const maxBodyBytes = 1 << 20
+// defaultMaxBodyBytes bounds a GraphQL request body.
+const defaultMaxBodyBytes = 1 << 20
 
 // handlerOptions are the settings the routes depend on. The zero value
 // of each field is the default.
@@ -47,6 +47,10 @@ type handlerOptions struct {
 	NoPlayground    bool
 	NoIntrospection bool
 	RequestTimeout  time.Duration // 0: defaultRequestTimeout
+	MaxBodyBytes    int64         // 0: defaultMaxBodyBytes
+	MaxComplexity   int           // 0: resolvers.MaxComplexity
+	MaxDepth        int           // 0: resolvers.MaxDepth
+	MaxFields       int           // 0: resolvers.MaxFields
 }
 
 const defaultRequestTimeout = 10 * time.Second
@@ -57,7 +61,7 @@ func newHandler(db *store.DB, logger *slog.Logger, opts handlerOptions) http.Han
 	tel := telemetry.New(logger, db.Pools())
 
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", graphqlTransport(newGraphQL(res, logger, tel, !opts.NoIntrospection)))
+	mux.Handle("/graphql", graphqlTransport(cmp.Or(opts.MaxBodyBytes, defaultMaxBodyBytes), newGraphQL(res, logger, tel, opts)))
 	mux.Handle("GET /metrics", tel.Handler())
 	if !opts.NoPlayground {
 		mux.Handle("GET /{$}", playground.Handler("Interactions API", "/graphql"))
@@ -107,20 +111,23 @@ func withDeadline(d time.Duration, next http.Handler) http.Handler {
 // newGraphQL builds the GraphQL handler with only the transports the API
 // documents: POST with a JSON body, and GET for queries. Multipart and form
 // transports are left out because a cross-site HTML form could use them.
-func newGraphQL(res *resolvers.Resolver, logger *slog.Logger, tel *telemetry.Telemetry, introspection bool) *handler.Server {
+func newGraphQL(res *resolvers.Resolver, logger *slog.Logger, tel *telemetry.Telemetry, opts handlerOptions) *handler.Server {
 	srv := handler.New(res.Schema())
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
-	if introspection {
+	if !opts.NoIntrospection {
 		srv.Use(extension.Introspection{})
 	}
 	// Apollo Client and urql send a query's hash first and the text only
 	// when the server does not know it yet.
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
-	srv.Use(extension.FixedComplexityLimit(resolvers.MaxComplexity))
-	srv.Use(resolvers.DepthLimit{Max: resolvers.MaxDepth})
+	srv.Use(extension.FixedComplexityLimit(cmp.Or(opts.MaxComplexity, resolvers.MaxComplexity)))
+	srv.Use(resolvers.DepthLimit{
+		Max:       cmp.Or(opts.MaxDepth, resolvers.MaxDepth),
+		MaxFields: cmp.Or(opts.MaxFields, resolvers.MaxFields),
+	})
 	srv.Use(&resolvers.ExactEnumVariables{})
 	srv.SetErrorPresenter(res.PresentError)
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
@@ -159,7 +166,7 @@ func newGraphQL(res *resolvers.Resolver, logger *slog.Logger, tel *telemetry.Tel
 // transport should run: other methods (405), POST bodies that are not JSON
 // (415), which a page could send cross-site without a preflight, and bodies
 // over the size limit (413).
-func graphqlTransport(next http.Handler) http.Handler {
+func graphqlTransport(maxBodyBytes int64, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.Method {
 		case http.MethodGet:

@@ -33,6 +33,10 @@ type serveCmd struct {
 	Introspection   bool          `env:"INTERACTIONS_INTROSPECTION" default:"true" negatable:"" help:"Answer GraphQL introspection queries (the playground needs them)."`
 	RequestTimeout  time.Duration `env:"INTERACTIONS_REQUEST_TIMEOUT" default:"10s" help:"Deadline of each request, passed to every database call."`
 	ShutdownTimeout time.Duration `env:"INTERACTIONS_SHUTDOWN_TIMEOUT" default:"15s" help:"How long a stopping server lets requests in flight finish."`
+	MaxBodyBytes    int64         `env:"INTERACTIONS_MAX_BODY_BYTES" default:"1048576" help:"Largest GraphQL request body, in bytes (413 above it)."`
+	MaxComplexity   int           `env:"INTERACTIONS_MAX_COMPLEXITY" default:"5000" help:"Largest query complexity; a connection's fields count once per row it may return."`
+	MaxDepth        int           `env:"INTERACTIONS_MAX_DEPTH" default:"15" help:"Deepest nesting of fields in a query."`
+	MaxFields       int           `env:"INTERACTIONS_MAX_FIELDS" default:"1000" help:"Most fields in a query, aliases and fragment uses included."`
 	LogLevel        string        `env:"INTERACTIONS_LOG_LEVEL" default:"info" enum:"debug,info,warn,error" help:"Least severe log level written: debug, info, warn or error."`
 	LogFormat       string        `env:"INTERACTIONS_LOG_FORMAT" default:"auto" enum:"auto,json,text" help:"Log format: json, text, or auto (text on a terminal, JSON otherwise)."`
 }
@@ -60,6 +64,19 @@ func (s *serveCmd) Validate() error {
 		if o == "*" && s.CORSCredentials {
 			return errors.New("--cors-credentials (INTERACTIONS_CORS_CREDENTIALS) needs an explicit list in " +
 				"--cors-origins (INTERACTIONS_CORS_ORIGINS), not *: any site could act with a user's credentials")
+		}
+	}
+	for _, l := range []struct {
+		name  string
+		value int64
+	}{
+		{"--max-body-bytes (INTERACTIONS_MAX_BODY_BYTES)", s.MaxBodyBytes},
+		{"--max-complexity (INTERACTIONS_MAX_COMPLEXITY)", int64(s.MaxComplexity)},
+		{"--max-depth (INTERACTIONS_MAX_DEPTH)", int64(s.MaxDepth)},
+		{"--max-fields (INTERACTIONS_MAX_FIELDS)", int64(s.MaxFields)},
+	} {
+		if l.value <= 0 {
+			return fmt.Errorf("%s must be positive, got %d", l.name, l.value)
 		}
 	}
 	if s.RequestTimeout <= 0 {
@@ -110,6 +127,10 @@ func (s *serveCmd) Run(ctx context.Context, out streams) error {
 			NoPlayground:    !s.Playground,
 			NoIntrospection: !s.Introspection,
 			RequestTimeout:  s.RequestTimeout,
+			MaxBodyBytes:    s.MaxBodyBytes,
+			MaxComplexity:   s.MaxComplexity,
+			MaxDepth:        s.MaxDepth,
+			MaxFields:       s.MaxFields,
 		}),
 		ReadHeaderTimeout: readHeaderTimeout,
 		ReadTimeout:       readTimeout,

@@ -32,7 +32,7 @@ func TestServeCmd_Settings(t *testing.T) {
 
 	defaults := serveCmd{Port: 8080, DB: "./interactions.db", Seed: true, CORSOrigins: []string{"*"},
 		Playground: true, Introspection: true, RequestTimeout: 10 * time.Second, ShutdownTimeout: 15 * time.Second,
-		LogLevel: "info", LogFormat: "auto"}
+		LogLevel: "info", LogFormat: "auto", MaxBodyBytes: 1 << 20, MaxComplexity: 5000, MaxDepth: 15, MaxFields: 1000}
 
 	t.Run("Defaults", func(t *testing.T) {
 		if got := parse(t); !reflect.DeepEqual(got, defaults) {
@@ -46,14 +46,15 @@ func TestServeCmd_Settings(t *testing.T) {
 			"INTERACTIONS_WRITE_TOKEN": "w", "INTERACTIONS_READ_TOKEN": "r", "INTERACTIONS_PLAYGROUND": "false",
 			"INTERACTIONS_INTROSPECTION": "false", "INTERACTIONS_REQUEST_TIMEOUT": "3s",
 			"INTERACTIONS_SHUTDOWN_TIMEOUT": "1m", "INTERACTIONS_LOG_LEVEL": "debug", "INTERACTIONS_LOG_FORMAT": "text",
-			"INTERACTIONS_HOST": "127.0.0.1",
+			"INTERACTIONS_HOST": "127.0.0.1", "INTERACTIONS_MAX_BODY_BYTES": "2048", "INTERACTIONS_MAX_COMPLEXITY": "100",
+			"INTERACTIONS_MAX_DEPTH": "8", "INTERACTIONS_MAX_FIELDS": "50",
 		} {
 			t.Setenv(k, v)
 		}
 		want := serveCmd{Port: 9090, Host: "127.0.0.1", DB: "/data/x.db", Seed: false,
 			CORSOrigins: []string{"https://a.example", "https://b.example"}, CORSCredentials: true,
 			WriteToken: "w", ReadToken: "r", RequestTimeout: 3 * time.Second, ShutdownTimeout: time.Minute,
-			LogLevel: "debug", LogFormat: "text"}
+			LogLevel: "debug", LogFormat: "text", MaxBodyBytes: 2048, MaxComplexity: 100, MaxDepth: 8, MaxFields: 50}
 		if got := parse(t); !reflect.DeepEqual(got, want) {
 			t.Errorf("from the environment = %+v, want %+v", got, want)
 		}
@@ -76,6 +77,7 @@ func TestServeCmd_Settings(t *testing.T) {
 		{"ErrCredentialsWithWildcard", []string{"--cors-credentials"}, "INTERACTIONS_CORS_ORIGINS"},
 		{"ErrTimeout", []string{"--request-timeout", "0s"}, "INTERACTIONS_REQUEST_TIMEOUT"},
 		{"ErrLogLevel", []string{"--log-level", "loud"}, "log-level"},
+		{"ErrMaxDepth", []string{"--max-depth", "0"}, "INTERACTIONS_MAX_DEPTH"},
 		{"ErrSameTokens", []string{"--write-token", "x", "--read-token", "x"}, "must differ"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

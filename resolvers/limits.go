@@ -11,12 +11,15 @@ import (
 	"github.com/interactions-api/interactions/graph/model"
 )
 
-// Query limits. A page of 100 interactions with every field costs about
-// 1,500, so MaxComplexity admits a few full pages in one request and
-// refuses requests that multiply them through aliases.
+// Default query limits. A page of 100 interactions with every field costs
+// about 1,500, so MaxComplexity admits a few full pages in one request and
+// refuses requests that multiply them through aliases. MaxFields counts
+// every field of the operation, aliases and fragment uses included; the
+// playground's introspection query has a few hundred.
 const (
 	MaxComplexity = 5000
 	MaxDepth      = 15
+	MaxFields     = 1000
 )
 
 // complexity prices a connection by the rows it may return, so that cost
@@ -42,10 +45,12 @@ func complexity() graph.ComplexityRoot {
 }
 
 // DepthLimit is a gqlgen extension that refuses operations whose fields
-// nest deeper than Max, counting every field on the path, leaves included.
-// It runs after validation, so fragments exist and do not cycle.
+// nest deeper than Max, counting every field on the path, leaves included,
+// or that hold more than MaxFields fields in all. It runs after
+// validation, so fragments exist and do not cycle.
 type DepthLimit struct {
-	Max int
+	Max       int
+	MaxFields int
 }
 
 var (
@@ -66,7 +71,37 @@ func (d DepthLimit) MutateOperationContext(_ context.Context, oc *graphql.Operat
 		err.Extensions = map[string]any{"code": "DEPTH_LIMIT_EXCEEDED", "limit": d.Max}
 		return err
 	}
+	if d.MaxFields > 0 {
+		if n := fieldCount(op.SelectionSet, d.MaxFields+1); n > d.MaxFields {
+			err := gqlerror.Errorf("operation has more than %d fields (aliases and fragment uses included), over the field limit of %d",
+				d.MaxFields, d.MaxFields)
+			err.Extensions = map[string]any{"code": "FIELD_LIMIT_EXCEEDED", "limit": d.MaxFields}
+			return err
+		}
+	}
 	return nil
+}
+
+// fieldCount counts the fields of set as executed, each fragment counted
+// where it is used, stopping once the count reaches stop.
+func fieldCount(set ast.SelectionSet, stop int) int {
+	n := 0
+	for _, sel := range set {
+		switch sel := sel.(type) {
+		case *ast.Field:
+			n += 1 + fieldCount(sel.SelectionSet, stop-n-1)
+		case *ast.InlineFragment:
+			n += fieldCount(sel.SelectionSet, stop-n)
+		case *ast.FragmentSpread:
+			if sel.Definition != nil {
+				n += fieldCount(sel.Definition.SelectionSet, stop-n)
+			}
+		}
+		if n >= stop {
+			return n
+		}
+	}
+	return n
 }
 
 // selectionDepth returns the depth of set, stopping once it passes stop so
