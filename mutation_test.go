@@ -36,19 +36,7 @@ type mutPayload struct {
 	RecordInteraction *struct {
 		ClientMutationID *string `json:"clientMutationId"`
 		Created          bool    `json:"created"`
-		Interaction      struct {
-			ID            string  `json:"id"`
-			DatabaseID    int     `json:"databaseId"`
-			AccountNumber string  `json:"accountNumber"`
-			Timestamp     string  `json:"timestamp"`
-			Reason        string  `json:"reason"`
-			Solution      *string `json:"solution"`
-			Summary       *string `json:"summary"`
-			Channel       string  `json:"channel"`
-			AgentID       *string `json:"agentId"`
-			AddressedBy   string  `json:"addressedBy"`
-			ExternalID    *string `json:"externalId"`
-		} `json:"interaction"`
+		Interaction      gqlNode `json:"interaction"`
 	} `json:"recordInteraction"`
 }
 
