@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"os"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -51,6 +52,7 @@ type handlerOptions struct {
 	MaxComplexity   int           // 0: resolvers.MaxComplexity
 	MaxDepth        int           // 0: resolvers.MaxDepth
 	MaxFields       int           // 0: resolvers.MaxFields
+	ReadTimeout     time.Duration // the server's, named when a body is too slow; 0: none set
 }
 
 const defaultRequestTimeout = 10 * time.Second
@@ -61,7 +63,7 @@ func newHandler(db *store.DB, logger *slog.Logger, opts handlerOptions) http.Han
 	tel := telemetry.New(logger, db.Pools())
 
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", graphqlTransport(cmp.Or(opts.MaxBodyBytes, defaultMaxBodyBytes), newGraphQL(res, logger, tel, opts)))
+	mux.Handle("/graphql", graphqlTransport(cmp.Or(opts.MaxBodyBytes, defaultMaxBodyBytes), opts.ReadTimeout, newGraphQL(res, logger, tel, opts)))
 	mux.Handle("GET /metrics", tel.Handler())
 	if !opts.NoPlayground {
 		mux.Handle("GET /{$}", playground.Handler("Interactions API", "/graphql"))
@@ -164,9 +166,9 @@ func newGraphQL(res *resolvers.Resolver, logger *slog.Logger, tel *telemetry.Tel
 
 // graphqlTransport refuses, before gqlgen sees them, the requests no
 // transport should run: other methods (405), POST bodies that are not JSON
-// (415), which a page could send cross-site without a preflight, and bodies
-// over the size limit (413).
-func graphqlTransport(maxBodyBytes int64, next http.Handler) http.Handler {
+// (415), which a page could send cross-site without a preflight, bodies
+// over the size limit (413), and bodies slower than the read timeout (408).
+func graphqlTransport(maxBodyBytes int64, readTimeout time.Duration, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.Method {
 		case http.MethodGet:
@@ -212,6 +214,13 @@ func graphqlTransport(maxBodyBytes int64, next http.Handler) http.Handler {
 			case errors.As(err, &tooLarge):
 				writeGraphQLError(w, http.StatusRequestEntityTooLarge, "REQUEST_BODY_TOO_LARGE",
 					fmt.Sprintf("request body is over the limit of %d bytes", maxBodyBytes))
+				return
+			case errors.Is(err, os.ErrDeadlineExceeded):
+				// The connection cannot be read again, so it is closed after
+				// this answer.
+				w.Header().Set("Connection", "close")
+				writeGraphQLError(w, http.StatusRequestTimeout, "REQUEST_TIMEOUT",
+					fmt.Sprintf("request body was not received within the limit of %s (INTERACTIONS_READ_TIMEOUT)", readTimeout))
 				return
 			case err != nil:
 				writeGraphQLError(w, http.StatusBadRequest, "BAD_REQUEST", "request body could not be read")

@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"strconv"
 	"time"
@@ -33,22 +32,18 @@ type serveCmd struct {
 	Introspection   bool          `env:"INTERACTIONS_INTROSPECTION" default:"true" negatable:"" help:"Answer GraphQL introspection queries (the playground needs them)."`
 	RequestTimeout  time.Duration `env:"INTERACTIONS_REQUEST_TIMEOUT" default:"10s" help:"Deadline of each request, passed to every database call."`
 	ShutdownTimeout time.Duration `env:"INTERACTIONS_SHUTDOWN_TIMEOUT" default:"15s" help:"How long a stopping server lets requests in flight finish."`
-	MaxBodyBytes    int64         `env:"INTERACTIONS_MAX_BODY_BYTES" default:"1048576" help:"Largest GraphQL request body, in bytes (413 above it)."`
-	MaxComplexity   int           `env:"INTERACTIONS_MAX_COMPLEXITY" default:"5000" help:"Largest query complexity; a connection's fields count once per row it may return."`
-	MaxDepth        int           `env:"INTERACTIONS_MAX_DEPTH" default:"15" help:"Deepest nesting of fields in a query."`
-	MaxFields       int           `env:"INTERACTIONS_MAX_FIELDS" default:"1000" help:"Most fields in a query, aliases and fragment uses included."`
-	LogLevel        string        `env:"INTERACTIONS_LOG_LEVEL" default:"info" enum:"debug,info,warn,error" help:"Least severe log level written: debug, info, warn or error."`
-	LogFormat       string        `env:"INTERACTIONS_LOG_FORMAT" default:"auto" enum:"auto,json,text" help:"Log format: json, text, or auto (text on a terminal, JSON otherwise)."`
-}
 
-// Timeouts of the HTTP server's connections. No request the API serves
-// needs longer; the per-request deadline is a setting.
-const (
-	readHeaderTimeout = 10 * time.Second
-	readTimeout       = 30 * time.Second
-	writeTimeout      = 60 * time.Second
-	idleTimeout       = 120 * time.Second
-)
+	ReadHeaderTimeout time.Duration `env:"INTERACTIONS_READ_HEADER_TIMEOUT" default:"10s" help:"How long a client may take to send a request's headers (408 after it)."`
+	ReadTimeout       time.Duration `env:"INTERACTIONS_READ_TIMEOUT" default:"30s" help:"How long a client may take to send a whole request, body included (408 after it)."`
+	WriteTimeout      time.Duration `env:"INTERACTIONS_WRITE_TIMEOUT" default:"1m" help:"How long the server may take to write a response once it has the headers; longer than the request timeout."`
+	IdleTimeout       time.Duration `env:"INTERACTIONS_IDLE_TIMEOUT" default:"2m" help:"How long a keep-alive connection may wait for its next request."`
+	MaxBodyBytes      int64         `env:"INTERACTIONS_MAX_BODY_BYTES" default:"1048576" help:"Largest GraphQL request body, in bytes (413 above it)."`
+	MaxComplexity     int           `env:"INTERACTIONS_MAX_COMPLEXITY" default:"5000" help:"Largest query complexity; a connection's fields count once per row it may return."`
+	MaxDepth          int           `env:"INTERACTIONS_MAX_DEPTH" default:"15" help:"Deepest nesting of fields in a query."`
+	MaxFields         int           `env:"INTERACTIONS_MAX_FIELDS" default:"1000" help:"Most fields in a query, aliases and fragment uses included."`
+	LogLevel          string        `env:"INTERACTIONS_LOG_LEVEL" default:"info" enum:"debug,info,warn,error" help:"Least severe log level written: debug, info, warn or error."`
+	LogFormat         string        `env:"INTERACTIONS_LOG_FORMAT" default:"auto" enum:"auto,json,text" help:"Log format: json, text, or auto (text on a terminal, JSON otherwise)."`
+}
 
 func (s *serveCmd) Validate() error {
 	if s.Port < 0 || s.Port > 65535 {
@@ -79,8 +74,31 @@ func (s *serveCmd) Validate() error {
 			return fmt.Errorf("%s must be positive, got %d", l.name, l.value)
 		}
 	}
-	if s.RequestTimeout <= 0 {
-		return fmt.Errorf("--request-timeout (INTERACTIONS_REQUEST_TIMEOUT) must be positive, got %s", s.RequestTimeout)
+	for _, l := range []struct {
+		name  string
+		value time.Duration
+	}{
+		{"--request-timeout (INTERACTIONS_REQUEST_TIMEOUT)", s.RequestTimeout},
+		{"--read-header-timeout (INTERACTIONS_READ_HEADER_TIMEOUT)", s.ReadHeaderTimeout},
+		{"--read-timeout (INTERACTIONS_READ_TIMEOUT)", s.ReadTimeout},
+		{"--write-timeout (INTERACTIONS_WRITE_TIMEOUT)", s.WriteTimeout},
+		{"--idle-timeout (INTERACTIONS_IDLE_TIMEOUT)", s.IdleTimeout},
+	} {
+		if l.value <= 0 {
+			return fmt.Errorf("%s must be positive, got %s", l.name, l.value)
+		}
+	}
+	if s.ReadHeaderTimeout > s.ReadTimeout {
+		return fmt.Errorf("--read-header-timeout (INTERACTIONS_READ_HEADER_TIMEOUT) %s must not exceed "+
+			"--read-timeout (INTERACTIONS_READ_TIMEOUT) %s, which bounds the whole request", s.ReadHeaderTimeout, s.ReadTimeout)
+	}
+	// The write deadline is the connection's and cuts a response off
+	// without a word; the request deadline must pass first so that a slow
+	// request is still answered with an error that names its limit.
+	if s.RequestTimeout >= s.WriteTimeout {
+		return fmt.Errorf("--request-timeout (INTERACTIONS_REQUEST_TIMEOUT) %s must be shorter than "+
+			"--write-timeout (INTERACTIONS_WRITE_TIMEOUT) %s, so a slow request is answered before the connection is cut",
+			s.RequestTimeout, s.WriteTimeout)
 	}
 	if s.ShutdownTimeout < 0 {
 		return fmt.Errorf("--shutdown-timeout (INTERACTIONS_SHUTDOWN_TIMEOUT) must not be negative, got %s", s.ShutdownTimeout)
@@ -119,29 +137,25 @@ func (s *serveCmd) Run(ctx context.Context, out streams) error {
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{
-		Handler: newHandler(db, logger, handlerOptions{
-			CORSOrigins:     s.CORSOrigins,
-			CORSCredentials: s.CORSCredentials,
-			Tokens:          auth.Tokens{Read: s.ReadToken, Write: s.WriteToken},
-			NoPlayground:    !s.Playground,
-			NoIntrospection: !s.Introspection,
-			RequestTimeout:  s.RequestTimeout,
-			MaxBodyBytes:    s.MaxBodyBytes,
-			MaxComplexity:   s.MaxComplexity,
-			MaxDepth:        s.MaxDepth,
-			MaxFields:       s.MaxFields,
-		}),
-		ReadHeaderTimeout: readHeaderTimeout,
-		ReadTimeout:       readTimeout,
-		WriteTimeout:      writeTimeout,
-		IdleTimeout:       idleTimeout,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
-	}
+	srv := newHTTPServer(newHandler(db, logger, handlerOptions{
+		CORSOrigins:     s.CORSOrigins,
+		CORSCredentials: s.CORSCredentials,
+		Tokens:          auth.Tokens{Read: s.ReadToken, Write: s.WriteToken},
+		NoPlayground:    !s.Playground,
+		NoIntrospection: !s.Introspection,
+		RequestTimeout:  s.RequestTimeout,
+		MaxBodyBytes:    s.MaxBodyBytes,
+		MaxComplexity:   s.MaxComplexity,
+		MaxDepth:        s.MaxDepth,
+		MaxFields:       s.MaxFields,
+		ReadTimeout:     s.ReadTimeout,
+	}), logger, connLimits{
+		ReadHeader: s.ReadHeaderTimeout, Read: s.ReadTimeout, Write: s.WriteTimeout, Idle: s.IdleTimeout,
+	})
 	logger.Info("listening", slog.String("addr", ln.Addr().String()), slog.String("db", s.DB))
 
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() { errc <- srv.Serve(newSlowHeaderListener(ln, logger, s.ReadHeaderTimeout)) }()
 	select {
 	case err := <-errc:
 		return err

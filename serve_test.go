@@ -32,7 +32,8 @@ func TestServeCmd_Settings(t *testing.T) {
 
 	defaults := serveCmd{Port: 8080, DB: "./interactions.db", Seed: true, CORSOrigins: []string{"*"},
 		Playground: true, Introspection: true, RequestTimeout: 10 * time.Second, ShutdownTimeout: 15 * time.Second,
-		LogLevel: "info", LogFormat: "auto", MaxBodyBytes: 1 << 20, MaxComplexity: 5000, MaxDepth: 15, MaxFields: 1000}
+		LogLevel: "info", LogFormat: "auto", MaxBodyBytes: 1 << 20, MaxComplexity: 5000, MaxDepth: 15, MaxFields: 1000,
+		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: time.Minute, IdleTimeout: 2 * time.Minute}
 
 	t.Run("Defaults", func(t *testing.T) {
 		if got := parse(t); !reflect.DeepEqual(got, defaults) {
@@ -48,13 +49,16 @@ func TestServeCmd_Settings(t *testing.T) {
 			"INTERACTIONS_SHUTDOWN_TIMEOUT": "1m", "INTERACTIONS_LOG_LEVEL": "debug", "INTERACTIONS_LOG_FORMAT": "text",
 			"INTERACTIONS_HOST": "127.0.0.1", "INTERACTIONS_MAX_BODY_BYTES": "2048", "INTERACTIONS_MAX_COMPLEXITY": "100",
 			"INTERACTIONS_MAX_DEPTH": "8", "INTERACTIONS_MAX_FIELDS": "50",
+			"INTERACTIONS_READ_HEADER_TIMEOUT": "2s", "INTERACTIONS_READ_TIMEOUT": "5s",
+			"INTERACTIONS_WRITE_TIMEOUT": "20s", "INTERACTIONS_IDLE_TIMEOUT": "30s",
 		} {
 			t.Setenv(k, v)
 		}
 		want := serveCmd{Port: 9090, Host: "127.0.0.1", DB: "/data/x.db", Seed: false,
 			CORSOrigins: []string{"https://a.example", "https://b.example"}, CORSCredentials: true,
 			WriteToken: "w", ReadToken: "r", RequestTimeout: 3 * time.Second, ShutdownTimeout: time.Minute,
-			LogLevel: "debug", LogFormat: "text", MaxBodyBytes: 2048, MaxComplexity: 100, MaxDepth: 8, MaxFields: 50}
+			LogLevel: "debug", LogFormat: "text", MaxBodyBytes: 2048, MaxComplexity: 100, MaxDepth: 8, MaxFields: 50,
+			ReadHeaderTimeout: 2 * time.Second, ReadTimeout: 5 * time.Second, WriteTimeout: 20 * time.Second, IdleTimeout: 30 * time.Second}
 		if got := parse(t); !reflect.DeepEqual(got, want) {
 			t.Errorf("from the environment = %+v, want %+v", got, want)
 		}
@@ -76,6 +80,9 @@ func TestServeCmd_Settings(t *testing.T) {
 		{"ErrPort", []string{"--port", "70000"}, "PORT"},
 		{"ErrCredentialsWithWildcard", []string{"--cors-credentials"}, "INTERACTIONS_CORS_ORIGINS"},
 		{"ErrTimeout", []string{"--request-timeout", "0s"}, "INTERACTIONS_REQUEST_TIMEOUT"},
+		{"ErrIdleTimeout", []string{"--idle-timeout=-1s"}, "INTERACTIONS_IDLE_TIMEOUT"},
+		{"ErrHeaderOverRead", []string{"--read-header-timeout", "1m", "--read-timeout", "30s"}, "INTERACTIONS_READ_HEADER_TIMEOUT"},
+		{"ErrRequestNotUnderWrite", []string{"--request-timeout", "1m", "--write-timeout", "1m"}, "INTERACTIONS_WRITE_TIMEOUT"},
 		{"ErrLogLevel", []string{"--log-level", "loud"}, "log-level"},
 		{"ErrMaxDepth", []string{"--max-depth", "0"}, "INTERACTIONS_MAX_DEPTH"},
 		{"ErrSameTokens", []string{"--write-token", "x", "--read-token", "x"}, "must differ"},
