@@ -34,9 +34,10 @@ func (r *Resolver) Schema() graphql.ExecutableSchema {
 // Interactions answers the interactions field for the REST route: the page
 // of first rows after the cursor, with no filter and the default order. It
 // runs the same resolver as the GraphQL field, so both give the same items
-// and the same cursors.
+// and the same cursors. Its hasPreviousPage is not computed: the route
+// has no use for it.
 func (r *Resolver) Interactions(ctx context.Context, account string, first int, after string) (*model.InteractionConnection, error) {
-	return r.Query().Interactions(ctx, account, &first, &after, nil, nil, nil, nil)
+	return r.interactions(ctx, pageArgs{accountNumber: account, first: &first, after: &after}, false, true)
 }
 
 // CursorAfterRow returns the cursor, in the REST route's query, of the

@@ -70,11 +70,20 @@ type PageRequest struct {
 	Before        *Position
 	First         *int
 	Last          *int
+
+	// OmitHasPreviousPage and OmitHasNextPage say that the caller will not
+	// read that flag of the Page. A flag the page's own rows answer is set
+	// all the same; one that would take a query of its own (HasPreviousPage
+	// of a page read forward from After, HasNextPage of one read backward
+	// from Before) is left false and the query is not run.
+	OmitHasPreviousPage bool
+	OmitHasNextPage     bool
 }
 
 // Page is the result of a PageRequest, with exact page information: the
 // flags say whether rows lie beyond the page in W or, where the request has
-// no limit on that side, beyond its cursor in the filtered set.
+// no limit on that side, beyond its cursor in the filtered set. A flag the
+// request omits may be false regardless.
 type Page struct {
 	Interactions    []Interaction
 	HasNextPage     bool
@@ -120,7 +129,7 @@ func (db *DB) Interactions(ctx context.Context, req PageRequest) (Page, error) {
 		if req.Last != nil {
 			page.HasPreviousPage = len(rows) > *req.Last
 			rows = rows[len(rows)-min(len(rows), *req.Last):]
-		} else if req.After != nil {
+		} else if req.After != nil && !req.OmitHasPreviousPage {
 			page.HasPreviousPage, err = db.exists(ctx, base.clone().seek(req.Descending, "<=", *req.After))
 			if err != nil {
 				return Page{}, err
@@ -138,7 +147,7 @@ func (db *DB) Interactions(ctx context.Context, req PageRequest) (Page, error) {
 	page.HasPreviousPage = len(rows) > *req.Last
 	rows = rows[:min(len(rows), *req.Last)]
 	slices.Reverse(rows)
-	if req.Before != nil {
+	if req.Before != nil && !req.OmitHasNextPage {
 		page.HasNextPage, err = db.exists(ctx, base.clone().seek(req.Descending, ">=", *req.Before))
 		if err != nil {
 			return Page{}, err
