@@ -164,7 +164,7 @@ func (db *DB) CountInteractions(ctx context.Context, req CountRequest) (int, err
 	}
 	w := newWhere(req.AccountNumber, &req.Filter)
 	var n int
-	err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM interactions WHERE `+w.String(), w.args...).Scan(&n)
+	err := db.queryRowRead(ctx, `SELECT count(*) FROM interactions WHERE `+w.String(), w.args...).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("count interactions: %w", err)
 	}
@@ -182,7 +182,7 @@ func (db *DB) InteractionsByID(ctx context.Context, ids []int64) (map[int64]Inte
 		args[i] = id
 	}
 	query := `SELECT ` + interactionColumns + ` FROM interactions WHERE id IN (` + placeholders(len(ids)) + `)`
-	rows, err := db.read.QueryContext(ctx, query, args...)
+	rows, err := db.queryRead(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("get interactions: %w", err)
 	}
@@ -204,7 +204,7 @@ func (db *DB) InteractionsByID(ctx context.Context, ids []int64) (map[int64]Inte
 // ErrNotFound when the account has no interaction with that id.
 func (db *DB) PositionOf(ctx context.Context, account string, id int64) (Position, error) {
 	pos := Position{ID: id}
-	err := db.read.QueryRowContext(ctx,
+	err := db.queryRowRead(ctx,
 		`SELECT ts FROM interactions WHERE id = ? AND account_number = ?`, id, account).Scan(&pos.Time)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Position{}, ErrNotFound
@@ -222,7 +222,7 @@ func (db *DB) list(ctx context.Context, w *where, descending bool, limit int) ([
 	}
 	query := `SELECT ` + interactionColumns + ` FROM interactions WHERE ` + w.String() +
 		` ORDER BY ts ` + dir + `, id ` + dir + ` LIMIT ?`
-	rows, err := db.read.QueryContext(ctx, query, append(w.args, limit)...)
+	rows, err := db.queryRead(ctx, query, append(w.args, limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("list interactions: %w", err)
 	}
@@ -243,7 +243,7 @@ func (db *DB) list(ctx context.Context, w *where, descending bool, limit int) ([
 
 func (db *DB) exists(ctx context.Context, w *where) (bool, error) {
 	var found bool
-	err := db.read.QueryRowContext(ctx,
+	err := db.queryRowRead(ctx,
 		`SELECT EXISTS (SELECT 1 FROM interactions WHERE `+w.String()+`)`, w.args...).Scan(&found)
 	if err != nil {
 		return false, fmt.Errorf("look for interactions beyond cursor: %w", err)
