@@ -16,6 +16,11 @@ import (
 // recovery that gqlgen gives it, so paths, errors and null propagation are
 // what they were. The signature is gqlgen's, so that the rewrite only
 // renames the function; workerLimit bounds goroutines, and there are none.
+//
+// Were a list element to get a field whose resolver waits (on the store,
+// say), its elements would wait one after another, where gqlgen's function
+// lets them wait together: such a field wants a dataloader, or this
+// function a second look.
 func marshalSliceSerially(
 	ctx context.Context,
 	length int,
