@@ -488,6 +488,88 @@ func TestGraphQL_Pagination(t *testing.T) {
 	})
 }
 
+// TestGraphQL_PageFlagAlone asks for one page flag at a time, through a
+// fragment and an alias: the server skips the query for a flag nobody
+// selected, so each flag must still be exact when it is the only one
+// selected, and the page must not change with what pageInfo holds.
+func TestGraphQL_PageFlagAlone(t *testing.T) {
+	t.Parallel()
+	s := startTestServer(t)
+	all := gqlPage(t, s, map[string]any{"accountNumber": "ACC-001"})
+	if !slices.Equal(all.ids(), gqlIDs(1, 2, 3, 4, 5)) {
+		t.Fatalf("interactions(ACC-001): ids %v; want 1..5", all.ids())
+	}
+	c := map[int]string{}
+	for _, e := range all.Edges {
+		c[e.Node.DatabaseID] = e.Cursor
+	}
+	const query = `query($a: String!, $first: Int, $after: String, $last: Int, $before: String) {
+		interactions(accountNumber: $a, first: $first, after: $after, last: $last, before: $before) {
+			edges { node { databaseId } }
+			...Flags
+		}
+	}`
+	fragments := map[string]string{
+		"hasPreviousPage": `fragment Flags on InteractionConnection { pageInfo { flag: hasPreviousPage } }`,
+		"hasNextPage":     `fragment Flags on InteractionConnection { info: pageInfo { ... on PageInfo { flag: hasNextPage } } }`,
+		"neither":         `fragment Flags on InteractionConnection { pageInfo { endCursor } }`,
+	}
+	for _, tc := range []struct {
+		args       map[string]any
+		want       []int
+		next, prev bool
+	}{
+		{map[string]any{"first": 2, "after": c[2]}, gqlIDs(3, 4), true, true},
+		{map[string]any{"first": 2, "after": c[5]}, nil, false, true},
+		{map[string]any{"first": 2, "after": c[1], "last": 1}, gqlIDs(3), true, true},
+		{map[string]any{"last": 2, "before": c[4]}, gqlIDs(2, 3), true, true},
+		{map[string]any{"last": 2, "before": c[1]}, nil, true, false},
+		{map[string]any{"first": 2}, gqlIDs(1, 2), true, false},
+		{map[string]any{"last": 2}, gqlIDs(4, 5), false, true},
+	} {
+		vars := map[string]any{"a": "ACC-001"}
+		for k, v := range tc.args {
+			vars[k] = v
+		}
+		for flag, fragment := range fragments {
+			res := gqlQuery(t, s, query+"\n"+fragment, vars)
+			var data struct {
+				Interactions struct {
+					Edges []struct {
+						Node struct{ DatabaseID int } `json:"node"`
+					} `json:"edges"`
+					PageInfo *struct{ Flag *bool } `json:"pageInfo"`
+					Info     *struct{ Flag *bool } `json:"info"`
+				} `json:"interactions"`
+			}
+			if res.Status != http.StatusOK || len(res.Errors) > 0 || json.Unmarshal(res.Data, &data) != nil {
+				t.Fatalf("%v selecting %s: %d %s", tc.args, flag, res.Status, res.Body)
+			}
+			var ids []int
+			for _, e := range data.Interactions.Edges {
+				ids = append(ids, e.Node.DatabaseID)
+			}
+			if !slices.Equal(ids, tc.want) {
+				t.Errorf("%v selecting %s: ids %v, want %v", tc.args, flag, ids, tc.want)
+			}
+			info := data.Interactions.PageInfo
+			if info == nil {
+				info = data.Interactions.Info
+			}
+			switch {
+			case flag == "neither":
+				if info == nil || info.Flag != nil {
+					t.Errorf("%v selecting neither flag: pageInfo %s", tc.args, res.Data)
+				}
+			case info == nil || info.Flag == nil:
+				t.Errorf("%v selecting %s: no flag in %s", tc.args, flag, res.Data)
+			case flag == "hasPreviousPage" && *info.Flag != tc.prev, flag == "hasNextPage" && *info.Flag != tc.next:
+				t.Errorf("%v selecting only %s: %v, want %v", tc.args, flag, *info.Flag, !*info.Flag)
+			}
+		}
+	}
+}
+
 // TestGraphQL_DefaultPageSize needs more rows than the seed has.
 func TestGraphQL_DefaultPageSize(t *testing.T) {
 	t.Parallel()

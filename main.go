@@ -3,6 +3,7 @@
 package main
 
 //go:generate go tool gqlgen generate
+//go:generate go run ./internal/serialmarshal graph/generated.go
 
 import (
 	"context"

@@ -114,10 +114,16 @@ func withDeadline(d time.Duration, next http.Handler) http.Handler {
 // documents: POST with a JSON body, and GET for queries. Multipart and form
 // transports are left out because a cross-site HTML form could use them.
 func newGraphQL(res *resolvers.Resolver, logger *slog.Logger, tel *telemetry.Telemetry, opts handlerOptions) *handler.Server {
+	return newGraphQLPostingWith(postTransport{}, res, logger, tel, opts)
+}
+
+// newGraphQLPostingWith is newGraphQL with post as the POST transport; the
+// tests compare postTransport with gqlgen's own through it.
+func newGraphQLPostingWith(post graphql.Transport, res *resolvers.Resolver, logger *slog.Logger, tel *telemetry.Telemetry, opts handlerOptions) *handler.Server {
 	srv := handler.New(res.Schema())
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
-	srv.AddTransport(transport.POST{})
+	srv.AddTransport(post)
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	if !opts.NoIntrospection {
 		srv.Use(extension.Introspection{})

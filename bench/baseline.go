@@ -65,7 +65,9 @@ func serveBaseline(dbPath, addr string) error {
 				return
 			}
 		}
-		req := store.PageRequest{AccountNumber: r.PathValue("account"), First: &n}
+		// It answers has_next_page only, so, like the REST route, it spares
+		// the query that finds hasPreviousPage.
+		req := store.PageRequest{AccountNumber: r.PathValue("account"), First: &n, OmitHasPreviousPage: true}
 		if c := r.URL.Query().Get("after"); c != "" {
 			p, err := cursorPosition(c)
 			if err != nil {

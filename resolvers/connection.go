@@ -1,6 +1,10 @@
 package resolvers
 
 import (
+	"context"
+
+	"github.com/99designs/gqlgen/graphql"
+
 	"github.com/interactions-api/interactions/graph/model"
 	"github.com/interactions-api/interactions/store"
 )
@@ -75,6 +79,49 @@ func pageRequest(a pageArgs) (store.PageRequest, scope, error) {
 		}
 	}
 	return req, sc, nil
+}
+
+// interactions answers the interactions field for args. Only the page
+// flags the caller wants are sure to be exact: an unwanted one may cost a
+// query of its own, which the store is then told to skip.
+func (r *Resolver) interactions(ctx context.Context, args pageArgs, wantPrevious, wantNext bool) (*model.InteractionConnection, error) {
+	req, sc, err := pageRequest(args)
+	if err != nil {
+		return nil, err
+	}
+	req.OmitHasPreviousPage, req.OmitHasNextPage = !wantPrevious, !wantNext
+	page, err := r.store.Interactions(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	return connection(sc, &req, &page), nil
+}
+
+// selectedPageFlags reports whether the GraphQL field being resolved, an
+// InteractionConnection, selects pageInfo's hasPreviousPage and hasNextPage,
+// under any alias or fragment and as @skip and @include leave them. Outside
+// a GraphQL operation both count as selected, so a caller that does not say
+// what it reads gets exact flags.
+func selectedPageFlags(ctx context.Context) (previous, next bool) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil || !graphql.HasOperationContext(ctx) {
+		return true, true
+	}
+	op := graphql.GetOperationContext(ctx)
+	for _, f := range graphql.CollectFields(op, fc.Field.Selections, []string{"InteractionConnection"}) {
+		if f.Name != "pageInfo" {
+			continue
+		}
+		for _, g := range graphql.CollectFields(op, f.Selections, []string{"PageInfo"}) {
+			switch g.Name {
+			case "hasPreviousPage":
+				previous = true
+			case "hasNextPage":
+				next = true
+			}
+		}
+	}
+	return previous, next
 }
 
 func connection(sc scope, req *store.PageRequest, page *store.Page) *model.InteractionConnection {

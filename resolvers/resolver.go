@@ -11,7 +11,6 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 
 	"github.com/interactions-api/interactions/graph"
-	"github.com/interactions-api/interactions/graph/model"
 	"github.com/interactions-api/interactions/store"
 )
 
@@ -31,12 +30,28 @@ func (r *Resolver) Schema() graphql.ExecutableSchema {
 	return graph.NewExecutableSchema(graph.Config{Resolvers: r, Complexity: complexity()})
 }
 
-// Interactions answers the interactions field for the REST route: the page
-// of first rows after the cursor, with no filter and the default order. It
-// runs the same resolver as the GraphQL field, so both give the same items
-// and the same cursors.
-func (r *Resolver) Interactions(ctx context.Context, account string, first int, after string) (*model.InteractionConnection, error) {
-	return r.Query().Interactions(ctx, account, &first, &after, nil, nil, nil, nil)
+// Page answers the REST route: the first rows after the cursor, with no
+// filter and in the default order, and when rows lie beyond them the
+// cursor to pass for the next page. It checks the arguments and makes
+// cursors as the interactions field does, so both give the same rows and
+// the same cursors, but it builds nothing the route does not return: no
+// global IDs, one cursor rather than one per row, no hasPreviousPage.
+func (r *Resolver) Page(ctx context.Context, account string, first int, after string) ([]store.Interaction, *string, error) {
+	req, sc, err := pageRequest(pageArgs{accountNumber: account, first: &first, after: &after})
+	if err != nil {
+		return nil, nil, err
+	}
+	req.OmitHasPreviousPage = true
+	page, err := r.store.Interactions(ctx, req)
+	if err != nil {
+		return nil, nil, err
+	}
+	var next *string
+	if n := len(page.Interactions); page.HasNextPage && n > 0 {
+		c := sc.encode(page.Interactions[n-1].Position())
+		next = &c
+	}
+	return page.Interactions, next, nil
 }
 
 // CursorAfterRow returns the cursor, in the REST route's query, of the

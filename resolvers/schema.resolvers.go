@@ -38,15 +38,8 @@ func (r *mutationResolver) RecordInteraction(ctx context.Context, input model.Re
 }
 
 func (r *queryResolver) Interactions(ctx context.Context, accountNumber string, first *int, after *string, last *int, before *string, filter *model.InteractionFilter, orderBy *model.InteractionOrder) (*model.InteractionConnection, error) {
-	req, sc, err := pageRequest(pageArgs{accountNumber, first, last, after, before, filter, orderBy})
-	if err != nil {
-		return nil, err
-	}
-	page, err := r.store.Interactions(ctx, req)
-	if err != nil {
-		return nil, err
-	}
-	return connection(sc, &req, &page), nil
+	wantPrevious, wantNext := selectedPageFlags(ctx)
+	return r.interactions(ctx, pageArgs{accountNumber, first, last, after, before, filter, orderBy}, wantPrevious, wantNext)
 }
 
 func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error) {

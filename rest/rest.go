@@ -17,7 +17,6 @@ import (
 	"strings"
 
 	"github.com/interactions-api/interactions/auth"
-	"github.com/interactions-api/interactions/graph/model"
 	"github.com/interactions-api/interactions/requestid"
 	"github.com/interactions-api/interactions/resolvers"
 	"github.com/interactions-api/interactions/store"
@@ -62,7 +61,7 @@ type page struct {
 }
 
 type item struct {
-	ID            int     `json:"id"`
+	ID            int64   `json:"id"`
 	AccountNumber string  `json:"account_number"`
 	Timestamp     string  `json:"timestamp"`
 	Reason        string  `json:"reason"`
@@ -126,17 +125,14 @@ func (h *Handler) serveInteractions(w http.ResponseWriter, r *http.Request) {
 		cursor = c
 	}
 
-	conn, err := h.resolver.Interactions(ctx, account, limit, cursor)
+	rows, next, err := h.resolver.Page(ctx, account, limit, cursor)
 	if err != nil {
 		h.writeResolverError(w, r, err)
 		return
 	}
-	body := page{AccountNumber: account, Items: make([]item, len(conn.Nodes))}
-	for i := range conn.Nodes {
-		body.Items[i] = toItem(&conn.Nodes[i])
-	}
-	if conn.PageInfo.HasNextPage {
-		body.NextCursor = conn.PageInfo.EndCursor
+	body := page{AccountNumber: account, Items: make([]item, len(rows)), NextCursor: next}
+	for i := range rows {
+		body.Items[i] = toItem(&rows[i])
 	}
 	h.writeJSON(w, http.StatusOK, body)
 }
@@ -156,17 +152,17 @@ func (h *Handler) serveNotFound(w http.ResponseWriter, r *http.Request) {
 		fmt.Sprintf("no route for %s; use /interactions/{account_number}", r.URL.Path))
 }
 
-func toItem(it *model.Interaction) item {
+func toItem(it *store.Interaction) item {
 	return item{
-		ID:            it.DatabaseID,
+		ID:            it.ID,
 		AccountNumber: it.AccountNumber,
 		Timestamp:     store.FormatTime(it.Timestamp),
 		Reason:        it.Reason,
 		Solution:      it.Solution,
 		Summary:       it.Summary,
-		Channel:       strings.ToLower(string(it.Channel)),
+		Channel:       strings.ToLower(it.Channel),
 		AgentID:       it.AgentID,
-		AddressedBy:   string(it.AddressedBy),
+		AddressedBy:   it.AddressedBy,
 		ExternalID:    it.ExternalID,
 	}
 }

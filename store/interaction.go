@@ -70,11 +70,20 @@ type PageRequest struct {
 	Before        *Position
 	First         *int
 	Last          *int
+
+	// OmitHasPreviousPage and OmitHasNextPage say that the caller will not
+	// read that flag of the Page. A flag the page's own rows answer is set
+	// all the same; one that would take a query of its own (HasPreviousPage
+	// of a page read forward from After, HasNextPage of one read backward
+	// from Before) is left false and the query is not run.
+	OmitHasPreviousPage bool
+	OmitHasNextPage     bool
 }
 
 // Page is the result of a PageRequest, with exact page information: the
 // flags say whether rows lie beyond the page in W or, where the request has
-// no limit on that side, beyond its cursor in the filtered set.
+// no limit on that side, beyond its cursor in the filtered set. A flag the
+// request omits may be false regardless.
 type Page struct {
 	Interactions    []Interaction
 	HasNextPage     bool
@@ -120,7 +129,7 @@ func (db *DB) Interactions(ctx context.Context, req PageRequest) (Page, error) {
 		if req.Last != nil {
 			page.HasPreviousPage = len(rows) > *req.Last
 			rows = rows[len(rows)-min(len(rows), *req.Last):]
-		} else if req.After != nil {
+		} else if req.After != nil && !req.OmitHasPreviousPage {
 			page.HasPreviousPage, err = db.exists(ctx, base.clone().seek(req.Descending, "<=", *req.After))
 			if err != nil {
 				return Page{}, err
@@ -138,7 +147,7 @@ func (db *DB) Interactions(ctx context.Context, req PageRequest) (Page, error) {
 	page.HasPreviousPage = len(rows) > *req.Last
 	rows = rows[:min(len(rows), *req.Last)]
 	slices.Reverse(rows)
-	if req.Before != nil {
+	if req.Before != nil && !req.OmitHasNextPage {
 		page.HasNextPage, err = db.exists(ctx, base.clone().seek(req.Descending, ">=", *req.Before))
 		if err != nil {
 			return Page{}, err
@@ -155,7 +164,7 @@ func (db *DB) CountInteractions(ctx context.Context, req CountRequest) (int, err
 	}
 	w := newWhere(req.AccountNumber, &req.Filter)
 	var n int
-	err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM interactions WHERE `+w.String(), w.args...).Scan(&n)
+	err := db.queryRowRead(ctx, `SELECT count(*) FROM interactions WHERE `+w.String(), w.args...).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("count interactions: %w", err)
 	}
@@ -173,7 +182,7 @@ func (db *DB) InteractionsByID(ctx context.Context, ids []int64) (map[int64]Inte
 		args[i] = id
 	}
 	query := `SELECT ` + interactionColumns + ` FROM interactions WHERE id IN (` + placeholders(len(ids)) + `)`
-	rows, err := db.read.QueryContext(ctx, query, args...)
+	rows, err := db.queryRead(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("get interactions: %w", err)
 	}
@@ -195,7 +204,7 @@ func (db *DB) InteractionsByID(ctx context.Context, ids []int64) (map[int64]Inte
 // ErrNotFound when the account has no interaction with that id.
 func (db *DB) PositionOf(ctx context.Context, account string, id int64) (Position, error) {
 	pos := Position{ID: id}
-	err := db.read.QueryRowContext(ctx,
+	err := db.queryRowRead(ctx,
 		`SELECT ts FROM interactions WHERE id = ? AND account_number = ?`, id, account).Scan(&pos.Time)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Position{}, ErrNotFound
@@ -213,7 +222,7 @@ func (db *DB) list(ctx context.Context, w *where, descending bool, limit int) ([
 	}
 	query := `SELECT ` + interactionColumns + ` FROM interactions WHERE ` + w.String() +
 		` ORDER BY ts ` + dir + `, id ` + dir + ` LIMIT ?`
-	rows, err := db.read.QueryContext(ctx, query, append(w.args, limit)...)
+	rows, err := db.queryRead(ctx, query, append(w.args, limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("list interactions: %w", err)
 	}
@@ -234,7 +243,7 @@ func (db *DB) list(ctx context.Context, w *where, descending bool, limit int) ([
 
 func (db *DB) exists(ctx context.Context, w *where) (bool, error) {
 	var found bool
-	err := db.read.QueryRowContext(ctx,
+	err := db.queryRowRead(ctx,
 		`SELECT EXISTS (SELECT 1 FROM interactions WHERE `+w.String()+`)`, w.args...).Scan(&found)
 	if err != nil {
 		return false, fmt.Errorf("look for interactions beyond cursor: %w", err)

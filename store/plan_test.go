@@ -51,8 +51,9 @@ type planRecorder struct {
 	drv driver.Driver
 	dsn string
 
-	mu    sync.Mutex
-	plans []executedPlan
+	mu       sync.Mutex
+	plans    []executedPlan
+	prepared map[string]int // statements prepared, by text
 }
 
 func (r *planRecorder) Connect(context.Context) (driver.Conn, error) {
@@ -80,6 +81,54 @@ type planConn struct {
 }
 
 func (c *planConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+	q, err := c.record(ctx, query, args)
+	if err != nil {
+		return nil, err
+	}
+	return q.QueryContext(ctx, query, args)
+}
+
+// PrepareContext prepares statements whose every query is recorded too:
+// the store runs its read queries through prepared statements.
+func (c *planConn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
+	p, ok := c.Conn.(driver.ConnPrepareContext)
+	if !ok {
+		return nil, errors.New("plan recorder: the sqlite connection does not implement ConnPrepareContext")
+	}
+	st, err := p.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	c.rec.mu.Lock()
+	if c.rec.prepared == nil {
+		c.rec.prepared = map[string]int{}
+	}
+	c.rec.prepared[query]++
+	c.rec.mu.Unlock()
+	q, ok := st.(driver.StmtQueryContext)
+	if !ok {
+		st.Close()
+		return nil, errors.New("plan recorder: the sqlite statement does not implement StmtQueryContext")
+	}
+	return &planStmt{Stmt: st, query: q, conn: c, text: query}, nil
+}
+
+type planStmt struct {
+	driver.Stmt
+	query driver.StmtQueryContext
+	conn  *planConn
+	text  string
+}
+
+func (s *planStmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
+	if _, err := s.conn.record(ctx, s.text, args); err != nil {
+		return nil, err
+	}
+	return s.query.QueryContext(ctx, args)
+}
+
+// record explains query with args on c and keeps the plan.
+func (c *planConn) record(ctx context.Context, query string, args []driver.NamedValue) (driver.QueryerContext, error) {
 	q, ok := c.Conn.(driver.QueryerContext)
 	if !ok {
 		return nil, errors.New("plan recorder: the sqlite connection does not implement QueryerContext")
@@ -95,7 +144,7 @@ func (c *planConn) QueryContext(ctx context.Context, query string, args []driver
 	c.rec.mu.Lock()
 	c.rec.plans = append(c.rec.plans, executedPlan{query: query, plan: plan, program: prog})
 	c.rec.mu.Unlock()
-	return q.QueryContext(ctx, query, args)
+	return q, nil
 }
 
 func explain(ctx context.Context, q driver.QueryerContext, query string, args []driver.NamedValue) ([]string, error) {

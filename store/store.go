@@ -32,6 +32,7 @@ const busyTimeout = 5 * time.Second
 type DB struct {
 	read  *sql.DB
 	write *sql.DB
+	stmts readStmts // prepared statements of read
 
 	// Now is the clock used where a write needs the current time.
 	Now func() time.Time
@@ -130,7 +131,7 @@ func (db *DB) Pools() map[string]*sql.DB {
 
 // Close closes both pools.
 func (db *DB) Close() error {
-	var errs []error
+	errs := []error{db.stmts.close()}
 	if db.read != nil {
 		errs = append(errs, db.read.Close())
 	}
