@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // rfc3339Reference is the regular expression ParseTime used to check the
@@ -112,3 +114,44 @@ func TestParseTimeMatchesReference(t *testing.T) {
 }
 
 func twoDigits(n int) string { return string([]byte{byte('0' + n/10), byte('0' + n%10)}) }
+
+// checkTextReference is checkText as it was, in three passes over s.
+func checkTextReference(field, s string, maxLen int, multiline bool) error {
+	if !utf8.ValidString(s) {
+		return Invalid(field, "must be valid UTF-8")
+	}
+	if n := utf8.RuneCountInString(s); n > maxLen {
+		return Invalid(field, "must be at most %d characters, got %d", maxLen, n)
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) && !(multiline && (r == '\n' || r == '\r' || r == '\t')) {
+			return Invalid(field, "must not contain the control character %q", r)
+		}
+	}
+	return nil
+}
+
+// TestCheckTextMatchesReference compares checkText with the three passes it
+// replaced on random texts made of the characters each rule is about.
+func TestCheckTextMatchesReference(t *testing.T) {
+	pieces := []string{
+		"a", "Z", " ", "~", "\x00", "\x1f", "\x7f", "\n", "\r", "\t", "\u0080", "\u009f", "\u00a0",
+		"é", "€", "\U0001F600", "\uFFFD", "\u2028", "\xff", "\xc3", "\xe2\x82", "\xed\xa0\x80", "\xc0\x80", "\xf4\x90\x80\x80",
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	texts := 200_000
+	if testing.Short() {
+		texts = 20_000
+	}
+	for range texts {
+		var b strings.Builder
+		for range rng.IntN(12) {
+			b.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+		s, maxLen, multiline := b.String(), rng.IntN(10), rng.IntN(2) == 0
+		got, want := checkText("f", s, maxLen, multiline), checkTextReference("f", s, maxLen, multiline)
+		if (got == nil) != (want == nil) || got != nil && got.Error() != want.Error() {
+			t.Fatalf("checkText(%q, %d, %v) = %v; the reference gives %v", s, maxLen, multiline, got, want)
+		}
+	}
+}
