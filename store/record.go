@@ -195,12 +195,15 @@ func (db *DB) InsertBatch(ctx context.Context, rows []Interaction) (inserted int
 			return err
 		}
 		defer rollbackUnlessCommitted(tx, &err)
-		ins, err := newInserter(ctx, c, onConflictSkip)
+		done := false
+		inserted, err = insertAll(ctx, c, onConflictSkip, func() ([]Interaction, error) {
+			if done {
+				return nil, io.EOF
+			}
+			done = true
+			return rows, nil
+		})
 		if err != nil {
-			return err
-		}
-		defer ins.close()
-		if inserted, err = ins.insert(ctx, rows); err != nil {
 			return err
 		}
 		return tx.Commit()
@@ -270,24 +273,8 @@ func (db *DB) Load(ctx context.Context, next func() ([]Interaction, error)) (ins
 			}
 		}
 
-		ins, err := newInserter(ctx, c, "")
-		if err != nil {
+		if inserted, err = insertAll(ctx, c, "", next); err != nil {
 			return err
-		}
-		defer ins.close()
-		for {
-			batch, err := next()
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			if err != nil {
-				return err
-			}
-			n, err := ins.insert(ctx, batch)
-			inserted += n
-			if err != nil {
-				return err
-			}
 		}
 
 		for _, ix := range indexes {
@@ -328,9 +315,9 @@ func isUniqueViolation(err error) bool {
 }
 
 // driverConn is the SQLite driver's connection. The bulk writes use it
-// directly: for a row of a few hundred bytes, database/sql's per-call work
-// (converting each argument, and a goroutine per call watching the
-// context) costs about as much as SQLite's own.
+// directly, holding it for their whole transaction: its pragmas, the
+// schema changes of a load and the virtual table of input.go all belong
+// to that one connection.
 type driverConn interface {
 	driver.ConnBeginTx
 	driver.ConnPrepareContext
@@ -402,101 +389,4 @@ func queryAll(ctx context.Context, c driverConn, query string) ([][]driver.Value
 	}
 }
 
-// rowsPerInsert is how many rows one INSERT statement carries: past a few
-// dozen, the per-statement work that it spreads stops mattering.
-const rowsPerInsert = 32
-
 const onConflictSkip = ` ON CONFLICT (account_number, external_id) WHERE external_id IS NOT NULL DO NOTHING`
-
-// inserter inserts rows through two prepared statements: one for
-// rowsPerInsert rows at a time, one for the rest.
-type inserter struct {
-	many, one driver.StmtExecContext
-	args      []driver.NamedValue
-}
-
-func newInserter(ctx context.Context, c driverConn, onConflict string) (*inserter, error) {
-	const values = `(?, ?, ?, ?, ?, ?, ?, ?, ?)`
-	head := `INSERT INTO interactions (account_number, ts, reason, solution, summary,
-		channel, agent_id, addressed_by, external_id) VALUES `
-	ins := &inserter{args: make([]driver.NamedValue, rowsPerInsert*insertColumns)}
-	for i := range ins.args {
-		ins.args[i].Ordinal = i + 1
-	}
-	for _, s := range []struct {
-		stmt *driver.StmtExecContext
-		rows int
-	}{{&ins.many, rowsPerInsert}, {&ins.one, 1}} {
-		query := head + strings.TrimSuffix(strings.Repeat(values+", ", s.rows), ", ") + onConflict
-		stmt, err := c.PrepareContext(ctx, query)
-		if err != nil {
-			ins.close()
-			return nil, err
-		}
-		exec, ok := stmt.(driver.StmtExecContext)
-		if !ok {
-			stmt.Close()
-			ins.close()
-			return nil, fmt.Errorf("the SQLite driver's statement %T cannot execute with a context", stmt)
-		}
-		*s.stmt = exec
-	}
-	return ins, nil
-}
-
-const insertColumns = 9
-
-// insert returns how many of rows it inserted. It checks ctx between
-// statements rather than handing it to each: a cancellable context costs
-// the driver a goroutine per statement.
-func (ins *inserter) insert(ctx context.Context, rows []Interaction) (inserted int, err error) {
-	for len(rows) > 0 {
-		if err := ctx.Err(); err != nil {
-			return inserted, err
-		}
-		stmt, n := ins.many, rowsPerInsert
-		if len(rows) < rowsPerInsert {
-			stmt, n = ins.one, 1
-		}
-		args := ins.args[:n*insertColumns]
-		for i := range n {
-			it := &rows[i]
-			a := args[i*insertColumns:]
-			a[0].Value = it.AccountNumber
-			a[1].Value = it.Timestamp.UnixNano()
-			a[2].Value = it.Reason
-			a[3].Value = optional(it.Solution)
-			a[4].Value = optional(it.Summary)
-			a[5].Value = it.Channel
-			a[6].Value = optional(it.AgentID)
-			a[7].Value = it.AddressedBy
-			a[8].Value = optional(it.ExternalID)
-		}
-		res, err := stmt.ExecContext(context.Background(), args)
-		if err != nil {
-			return inserted, err
-		}
-		affected, err := res.RowsAffected()
-		if err != nil {
-			return inserted, err
-		}
-		inserted += int(affected)
-		rows = rows[n:]
-	}
-	return inserted, nil
-}
-
-func (ins *inserter) close() {
-	for _, s := range []driver.StmtExecContext{ins.many, ins.one} {
-		if c, ok := s.(io.Closer); ok {
-			c.Close()
-		}
-	}
-}
-
-func optional(s *string) driver.Value {
-	if s == nil {
-		return nil
-	}
-	return *s
-}
