@@ -258,8 +258,8 @@ func (db *DB) Load(ctx context.Context, next func() ([]Interaction, error)) (ins
 			return err
 		}
 		defer restore()
-		// Checked again in the transaction; this first look spares a table
-		// with rows the switches of journal.
+		// The look inside the transaction is the one that counts; this one
+		// spares an import into a table with rows the change of journal.
 		if found, err := queryAll(ctx, c, `SELECT EXISTS (SELECT 1 FROM interactions)`); err != nil {
 			return err
 		} else if found[0][0].(int64) != 0 {
@@ -357,7 +357,6 @@ func isUniqueViolation(err error) bool {
 // to that one connection.
 type driverConn interface {
 	driver.ConnBeginTx
-	driver.ConnPrepareContext
 	driver.ExecerContext
 	driver.QueryerContext
 }
