@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -45,6 +46,15 @@ func (c *importCmd) Run(ctx context.Context, out streams) error {
 		return err
 	}
 	defer closeIn()
+
+	// Rows live only from being read until they are stored, over a heap of
+	// a few megabytes, so at the default GOGC the collector would run every
+	// few milliseconds; a larger ratio costs tens of megabytes and saves
+	// about a twentieth of the import's CPU. A GOGC from the environment
+	// still wins.
+	if os.Getenv("GOGC") == "" {
+		defer debug.SetGCPercent(debug.SetGCPercent(400))
+	}
 
 	db, err := store.Open(ctx, c.DB, store.Options{Seed: false})
 	if err != nil {

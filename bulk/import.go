@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"strings"
 	"time"
 
 	"github.com/interactions-api/interactions/store"
@@ -26,11 +27,6 @@ const (
 	DefaultBatchSize   = 5000
 	DefaultMaxBadLines = 1000
 )
-
-// loadChunk is how many rows the reader hands the writer at a time when
-// loading an empty table: enough to spread the hand-over, few enough that
-// the two overlap from the start.
-const loadChunk = 1024
 
 // progressEvery is how many rows pass between two Progress calls.
 const progressEvery = 4096
@@ -190,7 +186,7 @@ func (im *importer) load(ctx context.Context, src *source) (loaded bool, err err
 				defer close(done)
 				defer close(rows)
 				scanned, scanErr = im.scan(ctx, r, scanOptions{
-					phase: PhaseImport, size: loadChunk, emit: sender(ctx, rows),
+					phase: PhaseImport, emit: sender(ctx, rows),
 					stopEmitting: !im.opts.SkipInvalid,
 				})
 			}()
@@ -316,7 +312,8 @@ func (im *importer) progress(p Progress) {
 
 type scanOptions struct {
 	phase Phase
-	// size is how many valid rows emit gets at a time.
+	// size is how many valid rows emit gets at a time; when 0, it gets
+	// the valid rows of each chunk as they come.
 	size int
 	// emit, when set, gets the valid rows.
 	emit func([]store.Interaction) error
@@ -348,6 +345,7 @@ type row struct {
 // chunk is a run of consecutive rows, checked by a worker.
 type chunk struct {
 	rows   []row
+	jsonl  bool  // the rows are JSON lines still to decode
 	offset int64 // bytes of the input read up to the end of the chunk
 	err    error // an error that ends the input after these rows
 	done   chan struct{}
@@ -412,8 +410,13 @@ func (im *importer) scan(ctx context.Context, r Reader, o scanOptions) (res scan
 				o.emit, batch = nil, nil
 			}
 		}
+		if o.size == 0 && o.emit != nil && len(c.valid) > 0 {
+			if err := o.emit(c.valid); err != nil {
+				return res, err
+			}
+		}
 		for _, it := range c.valid {
-			if o.emit == nil {
+			if o.emit == nil || o.size == 0 {
 				break
 			}
 			if batch == nil {
@@ -448,13 +451,25 @@ func readChunks(ctx context.Context, r Reader, work, ordered chan<- *chunk) {
 	defer close(ordered)
 	defer close(work)
 	jsonl, _ := r.(*JSONLReader)
+	textSize := 0
 	for {
-		c := &chunk{rows: make([]row, 0, scanChunk), done: make(chan struct{})}
+		c := &chunk{rows: make([]row, 0, scanChunk), jsonl: jsonl != nil, done: make(chan struct{})}
+		// The JSON lines of a chunk share one string rather than costing
+		// an allocation each; ends[i] is where rows[i]'s ends in it.
+		var text strings.Builder
+		var ends []int
+		if jsonl != nil {
+			text.Grow(textSize)
+			ends = make([]int, 0, scanChunk)
+		}
 		for len(c.rows) < scanChunk {
 			var rw row
 			var err error
 			if jsonl != nil {
-				rw.raw, rw.line, err = jsonl.next()
+				var raw []byte
+				raw, rw.line, err = jsonl.next()
+				text.Write(raw)
+				ends = append(ends, text.Len())
 			} else {
 				rw.rec, rw.line, err = r.Read()
 			}
@@ -469,6 +484,13 @@ func readChunks(ctx context.Context, r Reader, work, ordered chan<- *chunk) {
 				break
 			}
 			c.rows = append(c.rows, rw)
+		}
+		if jsonl != nil {
+			all, start := text.String(), 0
+			for i := range c.rows {
+				c.rows[i].raw, start = all[start:ends[i]], ends[i]
+			}
+			textSize = len(all) + len(all)/8
 		}
 		c.offset = r.Offset()
 		last := c.err != nil || len(c.rows) < scanChunk
@@ -489,11 +511,17 @@ func (c *chunk) check() {
 	defer close(c.done)
 	c.invalid = make([]error, len(c.rows))
 	c.valid = make([]store.Interaction, 0, len(c.rows))
+	// One array for the values of the whole chunk, which its rows point
+	// into, rather than an allocation a row.
+	var vals [][len(keys)]string
+	if c.jsonl {
+		vals = make([][len(keys)]string, len(c.rows))
+	}
 	for i := range c.rows {
 		rw := &c.rows[i]
 		err := rw.err
 		if err == nil && rw.raw != "" {
-			rw.rec, err = parseObject(rw.raw)
+			rw.rec, err = parseObjectInto(rw.raw, &vals[i])
 		}
 		var it store.Interaction
 		if err == nil {

@@ -490,3 +490,57 @@ func TestImport_BadOptions(t *testing.T) {
 		t.Errorf("Import(Format: xml) = %v, want an error naming the format", err)
 	}
 }
+
+// TestImport_ManyChunks imports an input of several reading chunks with
+// blank, invalid and overlong lines among the valid ones, and summaries
+// with escapes, and checks that every valid row is stored with its own
+// values and every bad one reported on its own line.
+func TestImport_ManyChunks(t *testing.T) {
+	tooLong := line("ACC-9", "long", strings.Repeat("x", bulk.MaxLineBytes))
+	var lines, want []string
+	var bad []int
+	for i := range 1300 {
+		switch {
+		case i%97 == 5:
+			lines = append(lines, "")
+		case i%131 == 7:
+			lines, bad = append(lines, `{"account_number": "ACC-1", "oops"}`), append(bad, len(lines)+1)
+		case i == 511 || i == 1025:
+			lines, bad = append(lines, tooLong), append(bad, len(lines)+1)
+		default:
+			acc, ext, sum := fmt.Sprintf("ACC-%d", i%7), fmt.Sprintf("e%d", i), fmt.Sprintf("row %d\t«%d»\n", i, i)
+			if i%3 == 0 {
+				sum = fmt.Sprintf("row %d", i)
+			}
+			lines, want = append(lines, line(acc, ext, sum)), append(want, acc+"/"+ext+": "+sum)
+		}
+	}
+	input := strings.Join(lines, "\n") + "\n"
+	for _, s := range setups {
+		t.Run(s.name, func(t *testing.T) {
+			db := openTestDB(t)
+			prefill(t, db, s.prefill)
+			opts := s.opts
+			opts.SkipInvalid = true
+			res, err := bulk.Import(context.Background(), db.DB, strings.NewReader(input), opts)
+			if err != nil || res.Inserted != len(want) || res.Invalid != len(bad) {
+				t.Fatalf("Import = %+v, %v; want %d inserted and %d invalid", res, err, len(want), len(bad))
+			}
+			var gotBad []int
+			for _, b := range res.Bad {
+				gotBad = append(gotBad, b.Line)
+			}
+			if !slices.Equal(gotBad, bad) {
+				t.Errorf("bad lines %v, want %v", gotBad, bad)
+			}
+			if got := db.stored(t)[s.prefill:]; !slices.Equal(got, want) {
+				for i := range min(len(got), len(want)) {
+					if got[i] != want[i] {
+						t.Fatalf("stored row %d is %q, want %q", i, got[i], want[i])
+					}
+				}
+				t.Fatalf("stored %d rows, want %d", len(got), len(want))
+			}
+		})
+	}
+}

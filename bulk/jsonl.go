@@ -50,26 +50,27 @@ func (r *JSONLReader) Read() (Record, int, error) {
 	if err != nil {
 		return Record{}, line, err
 	}
-	rec, err := parseObject(raw)
+	rec, err := parseObject(string(raw))
 	return rec, line, err
 }
 
 // next returns the next line that is not blank, not yet decoded, so that
-// the decoding can be spread over several goroutines.
-func (r *JSONLReader) next() (string, int, error) {
+// the decoding can be spread over several goroutines. The slice is valid
+// until the next call.
+func (r *JSONLReader) next() ([]byte, int, error) {
 	for {
 		raw, err := r.readLine()
 		if err != nil && !errors.Is(err, errLineTooLong) {
-			return "", r.line, err
+			return nil, r.line, err
 		}
 		if r.line == 1 {
 			raw = bytes.TrimPrefix(raw, utf8BOM)
 		}
 		if errors.Is(err, errLineTooLong) {
-			return "", r.line, store.Invalid("", "line is longer than %d bytes", MaxLineBytes)
+			return nil, r.line, store.Invalid("", "line is longer than %d bytes", MaxLineBytes)
 		}
 		if len(bytes.TrimSpace(raw)) > 0 {
-			return string(raw), r.line, nil
+			return raw, r.line, nil
 		}
 	}
 }
@@ -111,13 +112,18 @@ func (r *JSONLReader) readLine() ([]byte, error) {
 	}
 }
 
-// parseObject reads one JSON object into a Record. String values without
-// escapes share line's memory, so a row costs one allocation for its text.
-// Unlike encoding/json it matches keys exactly, refuses a key given twice,
-// and keeps invalid UTF-8 as it is, for the checks to name the field.
+// parseObject reads one JSON object into a Record.
 func parseObject(line string) (Record, error) {
+	return parseObjectInto(line, new([len(keys)]string))
+}
+
+// parseObjectInto reads one JSON object into a Record whose fields point
+// into vals. String values without escapes share line's memory, so a row
+// costs no allocation unless it has escapes. Unlike encoding/json it
+// matches keys exactly, refuses a key given twice, and keeps invalid UTF-8
+// as it is, for the checks to name the field.
+func parseObjectInto(line string, vals *[len(keys)]string) (Record, error) {
 	p := parser{s: line}
-	vals := new([len(keys)]string)
 	var set, seen [len(keys)]bool
 	seenID := false
 
