@@ -2,12 +2,9 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -192,70 +189,5 @@ func TestInputTableNeedsAKnownInput(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), inputModule) {
 			t.Errorf("CREATE VIRTUAL TABLE … USING %s%s = %v, want an error naming the module", inputModule, args, err)
 		}
-	}
-}
-
-// exists reports whether the file at path exists.
-func exists(t *testing.T, path string) bool {
-	t.Helper()
-	_, err := os.Stat(path)
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		t.Fatal(err)
-	}
-	return err == nil
-}
-
-// TestLoadJournal loads a database alone, then beside another connection:
-// alone, the load writes through a rollback journal and moves back to the
-// write-ahead log at the end; beside a reader, it keeps the log, and the
-// reader sees the empty table meanwhile.
-func TestLoadJournal(t *testing.T) {
-	for _, beside := range []bool{false, true} {
-		t.Run(fmt.Sprintf("BesideAReader=%v", beside), func(t *testing.T) {
-			path := filepath.Join(t.TempDir(), "load.db")
-			db := openTestDB(t, path, Options{})
-			var reader *sql.Conn
-			if beside {
-				var err error
-				if reader, err = rawDB(t, path).Conn(t.Context()); err != nil {
-					t.Fatal(err)
-				}
-				defer reader.Close()
-				// A connection takes its share of the database at its
-				// first read.
-				if n := countRows(t, reader); n != 0 {
-					t.Fatalf("the new database holds %d rows", n)
-				}
-			}
-			next, calls := batches(inputRows(3000, "x"), 1000), 0
-			inserted, _, err := db.Load(t.Context(), func() ([]Interaction, error) {
-				if calls++; calls == 4 {
-					journal, wal := exists(t, path+"-journal"), exists(t, path+"-wal")
-					if journal == beside || wal != beside {
-						t.Errorf("during the load, -journal exists: %v, -wal exists: %v; want %v and %v", journal, wal, !beside, beside)
-					}
-					if beside {
-						var n int
-						if err := reader.QueryRowContext(t.Context(), `SELECT count(*) FROM interactions`).Scan(&n); err != nil || n != 0 {
-							t.Errorf("during the load the reader counts %d rows (%v), want 0", n, err)
-						}
-					}
-				}
-				return next()
-			})
-			if err != nil || inserted != 3000 {
-				t.Fatalf("Load = %d, %v; want 3000", inserted, err)
-			}
-			var mode string
-			if err := db.write.QueryRow(`PRAGMA journal_mode`).Scan(&mode); err != nil || mode != "wal" {
-				t.Errorf("after the load, journal_mode = %q (%v), want wal", mode, err)
-			}
-			if exists(t, path+"-journal") {
-				t.Errorf("the rollback journal is left after the load")
-			}
-			if n := countRows(t, rawDB(t, path)); n != 3000 {
-				t.Errorf("another connection counts %d rows after the load, want 3000", n)
-			}
-		})
 	}
 }

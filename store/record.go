@@ -227,24 +227,17 @@ var ErrNotEmpty = errors.New("the database already has interactions")
 // empty and its indexes as they were, since nothing is committed before
 // the end. The load does not sync to disk: a power cut or an OS crash
 // during it, or soon after, can damage the database, which held nothing
-// before. The caller checks every row first.
-//
-// When no other connection has the database open, the load writes through
-// a rollback journal instead of the write-ahead log: the rows then go to
-// the database file once, rather than to the log and again to the file.
-// Other connections that open the database meanwhile are refused
-// (SQLITE_BUSY) or, with a busy timeout, wait until the end of the load
-// or the timeout. When another connection has it open already, the load
-// keeps the log: other writers wait for the lock (and give up after the
-// busy timeout), and readers see the empty table.
+// before. Other writers wait for the lock meanwhile (and give up after
+// the busy timeout); readers see the empty table. The caller checks every
+// row first.
 func (db *DB) Load(ctx context.Context, next func() ([]Interaction, error)) (inserted, duplicates int, err error) {
 	err = db.withDriverConn(ctx, func(c driverConn) (err error) {
 		restore, err := setPragmas(ctx, c, map[string]string{
 			// Nothing is committed before the end and the table was empty,
 			// so a power cut can cost the load but no earlier data; a
 			// crash of the process loses nothing SQLite wrote to the OS.
-			// Skipping the syncs saves the end of the load a flush of the
-			// whole database.
+			// Skipping the syncs saves the load's final checkpoint a flush
+			// of the whole database.
 			"synchronous": "OFF",
 			// The sorts that build the indexes come after the rows have all
 			// been read, when the other cores are idle. On 2 idle cores,
@@ -258,14 +251,6 @@ func (db *DB) Load(ctx context.Context, next func() ([]Interaction, error)) (ins
 			return err
 		}
 		defer restore()
-		// The look inside the transaction is the one that counts; this one
-		// spares an import into a table with rows the change of journal.
-		if found, err := queryAll(ctx, c, `SELECT EXISTS (SELECT 1 FROM interactions)`); err != nil {
-			return err
-		} else if found[0][0].(int64) != 0 {
-			return ErrNotEmpty
-		}
-		defer useRollbackJournal(ctx, c)()
 		tx, err := c.BeginTx(ctx, driver.TxOptions{})
 		if err != nil {
 			return err
@@ -314,24 +299,6 @@ func (db *DB) Load(ctx context.Context, next func() ([]Interaction, error)) (ins
 		return 0, 0, fmt.Errorf("load interactions: %w", err)
 	}
 	return inserted, duplicates, nil
-}
-
-// useRollbackJournal moves c's database from the write-ahead log to a
-// rollback journal, if no other connection has it open, and returns what
-// moves it back. A rollback journal is as safe against a crash of the
-// process: the next connection to open the database finds the journal and
-// rolls the load back. SQLite refuses the move at once while another
-// connection has the database open, and then nothing changes.
-func useRollbackJournal(ctx context.Context, c driverConn) (restore func()) {
-	mode, err := queryAll(ctx, c, `PRAGMA journal_mode = DELETE`)
-	if err != nil || len(mode) != 1 || mode[0][0] != "delete" {
-		return func() {}
-	}
-	return func() {
-		// Should this fail, the next connection that opens the database
-		// moves it back, as every connection asks for the log.
-		c.ExecContext(context.WithoutCancel(ctx), `PRAGMA journal_mode = WAL`, nil)
-	}
 }
 
 // dropLaterDuplicates deletes every row whose (account, external ID) a row
