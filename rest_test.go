@@ -632,3 +632,25 @@ func TestREST_InternalError(t *testing.T) {
 		t.Errorf("logs do not hold the cause (sql: database is closed):\n%s", logs)
 	}
 }
+
+// TestREST_TextAsPythonWritesIt checks a text's bytes against what the
+// original service's json.dumps (ensure_ascii off) wrote for it: HTML
+// characters and the line and paragraph separators raw, control characters
+// as short escapes or \u00xx in lower case, and an escape's own text kept.
+func TestREST_TextAsPythonWritesIt(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "interactions.db")
+	s := gqlStartServerAt(t, path, []string{"*"})
+	reason := "a<b>&c\u2028d\u2029e\\u2028f\"g\\h\x01i\x1fj\x7fk\u2027l\\\u2028m"
+	gqlInsert(t, path, gqlRow{Account: "ACC-TEXT", TS: time.Date(2025, 11, 20, 9, 0, 0, 0, time.UTC), Reason: reason})
+
+	_, _, body := restDo(t, s, http.MethodGet, "/interactions/ACC-TEXT")
+	want := `"reason":"a<b>&c` + "\u2028" + `d` + "\u2029" + `e\\u2028f\"g\\h\u0001i\u001fj` + "\x7f" + `k` + "\u2027" + `l\\` + "\u2028" + `m"`
+	if !bytes.Contains(body, []byte(want)) {
+		t.Errorf("GET /interactions/ACC-TEXT:\n%s\nwant it to hold\n%s", body, want)
+	}
+	var p restPage
+	if err := json.Unmarshal(body, &p); err != nil || len(p.Items) != 1 || p.Items[0].Reason != reason {
+		t.Errorf("the body does not decode back to the stored reason: %v %+v", err, p)
+	}
+}

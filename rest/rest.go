@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/interactions-api/interactions/auth"
 	"github.com/interactions-api/interactions/requestid"
@@ -236,8 +237,9 @@ func (h *Handler) writeError(w http.ResponseWriter, status int, code, msg string
 	h.writeJSON(w, status, body)
 }
 
-// writeJSON writes v as compact JSON, leaving <, > and & unescaped and no
-// trailing newline, byte for byte as the original service did.
+// writeJSON writes v as compact JSON, leaving <, >, &, U+2028 and U+2029
+// unescaped and no trailing newline, byte for byte as the original service
+// (Python's json with ensure_ascii off) did.
 func (h *Handler) writeJSON(w http.ResponseWriter, status int, v any) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
@@ -247,10 +249,37 @@ func (h *Handler) writeJSON(w http.ResponseWriter, status int, v any) {
 		http.Error(w, `{"error":{"code":"internal","message":"internal error"}}`, http.StatusInternalServerError)
 		return
 	}
-	body := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+	body := unescapeLineSeparators(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
 	w.Write(body)
+}
+
+// unescapeLineSeparators turns encoding/json's \u2028 and \u2029, which it
+// writes whatever it is told, back into the characters, in place. Every
+// backslash in JSON begins an escape, so escapes are stepped over whole:
+// the text \u2028 itself, encoded as \\u2028, is left as it is.
+func unescapeLineSeparators(b []byte) []byte {
+	out := b[:0]
+	for i := 0; i < len(b); i++ {
+		if b[i] != '\\' || i+1 == len(b) {
+			out = append(out, b[i])
+			continue
+		}
+		if b[i+1] == 'u' && i+6 <= len(b) && (string(b[i+2:i+6]) == "2028" || string(b[i+2:i+6]) == "2029") {
+			r := '\u2028'
+			if b[i+5] == '9' {
+				r = '\u2029'
+			}
+			// Three bytes for six: out never overtakes i.
+			out = utf8.AppendRune(out, r)
+			i += 5
+			continue
+		}
+		out = append(out, b[i], b[i+1])
+		i++
+	}
+	return out
 }
