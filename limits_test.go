@@ -134,3 +134,34 @@ func TestLimits_PlaygroundIntrospectionWithinFieldLimit(t *testing.T) {
 		t.Errorf("introspection under the default field limit: %+v", resp.Errors)
 	}
 }
+
+// TestLimits_FieldsCountedBeforeValidation sends a document whose fields,
+// as written, are over the limit and which also fails validation: the
+// field limit must answer, proving the count ran first. Validating many
+// fields of one response name takes time quadratic in their number, and
+// validation does not watch the request's deadline.
+func TestLimits_FieldsCountedBeforeValidation(t *testing.T) {
+	s := startTestServerOpts(t, store.Options{Seed: true}, handlerOptions{MaxFields: 50})
+	query := "{ " + strings.Repeat("__typename ", 2000) + "nope }"
+	resp := s.graphql(t, "", query, nil)
+	if len(resp.Errors) != 1 || resp.Errors[0].Extensions["code"] != "FIELD_LIMIT_EXCEEDED" || !strings.Contains(resp.Errors[0].Message, "50") {
+		t.Errorf("2,001 fields and an unknown one: %d %+v; want only FIELD_LIMIT_EXCEEDED naming 50", resp.Status, resp.Errors)
+	}
+
+	// A fragment counts once as written; used 11 times it counts 11 times
+	// in the exact count after validation, which refuses it there.
+	frag := "fragment F on Query { a: __typename b: __typename c: __typename d: __typename e: __typename } "
+	spreads := "{ " + strings.Repeat("...F ", 11) + "}"
+	resp = s.graphql(t, "", frag+spreads, nil)
+	if len(resp.Errors) != 1 || resp.Errors[0].Extensions["code"] != "FIELD_LIMIT_EXCEEDED" {
+		t.Errorf("a fragment of 5 used 11 times: %d %+v; want FIELD_LIMIT_EXCEEDED", resp.Status, resp.Errors)
+	}
+
+	// Under the limit, and again once the document is cached.
+	for range 2 {
+		resp = s.graphql(t, "", frag+"{ ...F ...F }", nil)
+		if len(resp.Errors) != 0 || !strings.Contains(string(resp.Data), `"a":"Query"`) {
+			t.Errorf("a fragment of 5 used twice: %s %+v", resp.Data, resp.Errors)
+		}
+	}
+}

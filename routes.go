@@ -124,7 +124,8 @@ func newGraphQLPostingWith(post graphql.Transport, res *resolvers.Resolver, logg
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(post)
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	queryCache := lru.New[*ast.QueryDocument](1000)
+	srv.SetQueryCache(queryCache)
 	if !opts.NoIntrospection {
 		srv.Use(extension.Introspection{})
 	}
@@ -135,6 +136,7 @@ func newGraphQLPostingWith(post graphql.Transport, res *resolvers.Resolver, logg
 	srv.Use(resolvers.DepthLimit{
 		Max:       cmp.Or(opts.MaxDepth, resolvers.MaxDepth),
 		MaxFields: cmp.Or(opts.MaxFields, resolvers.MaxFields),
+		Cache:     queryCache,
 	})
 	srv.Use(&resolvers.ExactEnumVariables{})
 	srv.SetErrorPresenter(res.PresentError)
