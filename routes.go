@@ -126,7 +126,9 @@ func newGraphQLPostingWith(post graphql.Transport, res *resolvers.Resolver, logg
 	srv.AddTransport(post)
 	queryCache := lru.New[*ast.QueryDocument](1000)
 	srv.SetQueryCache(queryCache)
-	if !opts.NoIntrospection {
+	if opts.NoIntrospection {
+		srv.Use(resolvers.NoIntrospection{})
+	} else {
 		srv.Use(extension.Introspection{})
 	}
 	// Apollo Client and urql send a query's hash first and the text only

@@ -15,9 +15,23 @@ func TestSwitches_PlaygroundAndIntrospectionOff(t *testing.T) {
 	if status, _, _ := s.get(t, "/"); status != http.StatusNotFound {
 		t.Errorf("GET / with the playground off: %d, want 404", status)
 	}
-	resp := s.graphql(t, "", `{ __schema { types { name } } }`, nil)
-	if len(resp.Errors) == 0 || resp.Errors[0].Extensions["code"] == nil {
-		t.Errorf("introspection switched off: %+v, want a coded error", resp)
+	for _, q := range []string{
+		`{ __schema { types { name } } }`,
+		`query Q { ...F } fragment F on Query { __type(name: "Interaction") { name } }`,
+		`{ ... on Query { __schema { queryType { name } } } }`,
+	} {
+		resp := s.graphql(t, "", q, nil)
+		if resp.Status != http.StatusOK || len(resp.Errors) != 1 || resp.Errors[0].Extensions["code"] != "INTROSPECTION_DISABLED" ||
+			!strings.Contains(resp.Errors[0].Message, "INTERACTIONS_INTROSPECTION") || string(resp.Data) != "" && string(resp.Data) != "null" {
+			t.Errorf("introspection switched off, %s: %d %s %+v; want only INTROSPECTION_DISABLED naming the setting",
+				q, resp.Status, resp.Data, resp.Errors)
+		}
+	}
+	if strings.Contains(s.Logs.String(), `"level":"ERROR"`) {
+		t.Errorf("a refused introspection query was logged as an error:\n%s", s.Logs)
+	}
+	if resp := s.graphql(t, "", `{ __typename }`, nil); len(resp.Errors) > 0 {
+		t.Errorf("__typename with introspection off: %+v", resp.Errors)
 	}
 	if resp := s.graphql(t, "", `{ interactions(accountNumber: "ACC-001") { totalCount } }`, nil); len(resp.Errors) > 0 {
 		t.Errorf("queries with introspection off: %+v", resp.Errors)

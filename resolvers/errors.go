@@ -24,6 +24,8 @@ const (
 	CodeBadRequest     = "BAD_REQUEST"
 	CodeRequestTimeout = "REQUEST_TIMEOUT"
 	CodeUnavailable    = "SERVICE_UNAVAILABLE"
+
+	CodeIntrospectionDisabled = "INTROSPECTION_DISABLED"
 )
 
 // TimeoutError is the cause of a request's context when its deadline, the

@@ -1,0 +1,56 @@
+package resolvers
+
+import (
+	"context"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+)
+
+// NoIntrospection refuses, before anything runs, operations that select
+// __schema or __type on a server with introspection switched off. Left to
+// gqlgen, such a field fails while executing with an uncoded error, which
+// reads to a client as the server's fault. __typename stays allowed: it is
+// not introspection of the schema, and clients such as Apollo add it.
+type NoIntrospection struct{}
+
+var (
+	_ graphql.HandlerExtension        = NoIntrospection{}
+	_ graphql.OperationContextMutator = NoIntrospection{}
+)
+
+func (NoIntrospection) ExtensionName() string                   { return "NoIntrospection" }
+func (NoIntrospection) Validate(graphql.ExecutableSchema) error { return nil }
+
+func (NoIntrospection) MutateOperationContext(_ context.Context, oc *graphql.OperationContext) *gqlerror.Error {
+	op := oc.Doc.Operations.ForName(oc.OperationName)
+	if op == nil || !selectsIntrospection(op.SelectionSet) {
+		return nil
+	}
+	err := gqlerror.Errorf("introspection is switched off on this server (INTERACTIONS_INTROSPECTION)")
+	err.Extensions = map[string]any{"code": CodeIntrospectionDisabled}
+	return err
+}
+
+// selectsIntrospection reports whether set, at the root of an operation,
+// selects __schema or __type, directly or through fragments.
+func selectsIntrospection(set ast.SelectionSet) bool {
+	for _, sel := range set {
+		switch sel := sel.(type) {
+		case *ast.Field:
+			if sel.Name == "__schema" || sel.Name == "__type" {
+				return true
+			}
+		case *ast.InlineFragment:
+			if selectsIntrospection(sel.SelectionSet) {
+				return true
+			}
+		case *ast.FragmentSpread:
+			if sel.Definition != nil && selectsIntrospection(sel.Definition.SelectionSet) {
+				return true
+			}
+		}
+	}
+	return false
+}
