@@ -103,7 +103,7 @@ func TestLimits_RequestTimeout(t *testing.T) {
 
 func TestLimits_Configured(t *testing.T) {
 	s := startTestServerOpts(t, store.Options{Seed: true}, handlerOptions{
-		MaxBodyBytes: 400, MaxComplexity: 30, MaxDepth: 3, MaxFields: 12,
+		MaxBodyBytes: 400, MaxComplexity: 30, MaxDepth: 3, MaxFields: 12, MaxCounts: 2,
 	})
 	tests := []struct {
 		name, query, code, limit string
@@ -112,6 +112,9 @@ func TestLimits_Configured(t *testing.T) {
 		{"Depth", `{ interactions(accountNumber: "ACC-001", first: 1) { edges { node { id } } } }`, "DEPTH_LIMIT_EXCEEDED", "3"},
 		{"Complexity", `{ interactions(accountNumber: "ACC-001", first: 20) { pageInfo { hasNextPage } totalCount } }`, "COMPLEXITY_LIMIT_EXCEEDED", "30"},
 		{"BodyBytes", `{ __typename }` + strings.Repeat(" ", 400), "REQUEST_BODY_TOO_LARGE", "400"},
+		{"Counts", `query { ...C b: interactions(accountNumber: "ACC-002", first: 0) { totalCount } }
+			fragment C on Query { a: interactions(accountNumber: "ACC-001", first: 0) { totalCount c: totalCount } }`,
+			"COUNT_LIMIT_EXCEEDED", "2"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -124,6 +127,10 @@ func TestLimits_Configured(t *testing.T) {
 	}
 	if resp := s.graphql(t, "", `{ interactions(accountNumber: "ACC-001", first: 2) { totalCount } }`, nil); len(resp.Errors) > 0 {
 		t.Errorf("a query within every limit: %+v", resp.Errors)
+	}
+	if resp := s.graphql(t, "", `{ a: interactions(accountNumber: "ACC-001", first: 0) { totalCount }
+		b: interactions(accountNumber: "ACC-002", first: 0) { totalCount } }`, nil); len(resp.Errors) > 0 {
+		t.Errorf("two counts under a count limit of 2: %+v", resp.Errors)
 	}
 }
 

@@ -52,6 +52,7 @@ type handlerOptions struct {
 	MaxComplexity   int           // 0: resolvers.MaxComplexity
 	MaxDepth        int           // 0: resolvers.MaxDepth
 	MaxFields       int           // 0: resolvers.MaxFields
+	MaxCounts       int           // 0: resolvers.MaxCounts
 	ReadTimeout     time.Duration // the server's, named when a body is too slow; 0: none set
 }
 
@@ -140,6 +141,7 @@ func newGraphQLPostingWith(post graphql.Transport, res *resolvers.Resolver, logg
 		MaxFields: cmp.Or(opts.MaxFields, resolvers.MaxFields),
 		Cache:     queryCache,
 	})
+	srv.Use(resolvers.CountLimit{Max: cmp.Or(opts.MaxCounts, resolvers.MaxCounts)})
 	srv.Use(&resolvers.ExactEnumVariables{})
 	srv.SetErrorPresenter(res.PresentError)
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {

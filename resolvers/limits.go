@@ -21,6 +21,7 @@ const (
 	MaxComplexity = 5000
 	MaxDepth      = 15
 	MaxFields     = 1000
+	MaxCounts     = 10
 )
 
 // complexity prices a connection by the rows it may return, so that cost
@@ -43,6 +44,65 @@ func complexity() graph.ComplexityRoot {
 		return 1 + child*min(max(len(ids), 1), MaxNodes)
 	}
 	return c
+}
+
+// CountLimit is a gqlgen extension that refuses operations asking for
+// totalCount more than Max times, fragments counted where they are used.
+// Complexity cannot price a count: it multiplies a connection's fields by
+// the page size, yet a count is one query however small the page, and one
+// that may read every row of an account (a few hundred milliseconds for a
+// filtered count over a hundred thousand rows). Aliases of first: 0 with
+// a count each were nearly free by complexity and held every database
+// connection for seconds.
+type CountLimit struct {
+	Max int
+}
+
+var (
+	_ graphql.HandlerExtension        = CountLimit{}
+	_ graphql.OperationContextMutator = CountLimit{}
+)
+
+func (CountLimit) ExtensionName() string                   { return "CountLimit" }
+func (CountLimit) Validate(graphql.ExecutableSchema) error { return nil }
+
+func (l CountLimit) MutateOperationContext(_ context.Context, oc *graphql.OperationContext) *gqlerror.Error {
+	op := oc.Doc.Operations.ForName(oc.OperationName)
+	if op == nil {
+		return nil
+	}
+	if n := countFields(op.SelectionSet, "totalCount", l.Max+1); n > l.Max {
+		err := gqlerror.Errorf("operation asks for totalCount more than %d times, over the count limit of %d", l.Max, l.Max)
+		err.Extensions = map[string]any{"code": "COUNT_LIMIT_EXCEEDED", "limit": l.Max}
+		return err
+	}
+	return nil
+}
+
+// countFields counts the fields called name in set as executed, stopping
+// once the count reaches stop. totalCount is the only field of that name
+// in the schema.
+func countFields(set ast.SelectionSet, name string, stop int) int {
+	n := 0
+	for _, sel := range set {
+		switch sel := sel.(type) {
+		case *ast.Field:
+			if sel.Name == name {
+				n++
+			}
+			n += countFields(sel.SelectionSet, name, stop-n)
+		case *ast.InlineFragment:
+			n += countFields(sel.SelectionSet, name, stop-n)
+		case *ast.FragmentSpread:
+			if sel.Definition != nil {
+				n += countFields(sel.Definition.SelectionSet, name, stop-n)
+			}
+		}
+		if n >= stop {
+			return n
+		}
+	}
+	return n
 }
 
 // DepthLimit is a gqlgen extension that refuses operations whose fields
