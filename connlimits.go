@@ -92,6 +92,18 @@ func (c *slowHeaderConn) serving(on bool) {
 	c.started = false
 }
 
+// Write refuses what net/http writes after the 408: for headers dripped
+// byte by byte it goes on to answer 400 for the part it read.
+func (c *slowHeaderConn) Write(p []byte) (int, error) {
+	c.mu.Lock()
+	replied := c.replied
+	c.mu.Unlock()
+	if replied {
+		return 0, net.ErrClosed
+	}
+	return c.Conn.Write(p)
+}
+
 func (c *slowHeaderConn) Read(p []byte) (int, error) {
 	n, err := c.Conn.Read(p)
 	c.mu.Lock()

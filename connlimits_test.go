@@ -88,6 +88,41 @@ func TestConnectionTimeouts(t *testing.T) {
 		}
 	})
 
+	t.Run("DrippedHeaders", func(t *testing.T) {
+		// Headers that keep coming, a byte at a time, still meet the limit,
+		// and the 408 must be the only answer on the connection.
+		c, r := dial(t)
+		headers := "GET /interactions/ACC-001 HTTP/1.1\r\nHost: x\r\n" + strings.Repeat("X-Slow: b\r\n", 20) + "\r\n"
+		go func() {
+			for i := range len(headers) {
+				if _, err := io.WriteString(c, headers[i:i+1]); err != nil {
+					return
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+		}()
+		all, _ := io.ReadAll(r)
+		if n := strings.Count(string(all), "HTTP/1.1 "); n != 1 || !strings.HasPrefix(string(all), "HTTP/1.1 408 ") {
+			t.Errorf("dripped headers got %d answers:\n%s\nwant one 408", n, all)
+		}
+	})
+
+	t.Run("DeclaredBodyTooLarge", func(t *testing.T) {
+		// Refused on its declared length at once: no 100 Continue, and no
+		// wait for a body that would be refused anyway.
+		c, r := dial(t)
+		send(t, c, "POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"+
+			"Content-Length: 99999999999\r\nExpect: 100-continue\r\n\r\n")
+		resp, err := http.ReadResponse(r, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(string(body), "REQUEST_BODY_TOO_LARGE") {
+			t.Errorf("a declared length of 99999999999: %d %s; want 413 REQUEST_BODY_TOO_LARGE", resp.StatusCode, body)
+		}
+	})
+
 	t.Run("SlowBody", func(t *testing.T) {
 		c, r := dial(t)
 		send(t, c, "POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"query\":")

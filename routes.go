@@ -220,6 +220,14 @@ func graphqlTransport(maxBodyBytes int64, readTimeout time.Duration, next http.H
 					fmt.Sprintf("Content-Encoding %q is not supported; send the body uncompressed", enc))
 				return
 			}
+			// A declared length over the limit is refused before a byte of
+			// the body is read, so a client that waits for 100 Continue is
+			// not invited to send it.
+			if r.ContentLength > maxBodyBytes {
+				writeGraphQLError(w, http.StatusRequestEntityTooLarge, "REQUEST_BODY_TOO_LARGE",
+					fmt.Sprintf("request body is over the limit of %d bytes", maxBodyBytes))
+				return
+			}
 			body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
 			var tooLarge *http.MaxBytesError
 			switch {
