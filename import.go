@@ -29,9 +29,6 @@ type importCmd struct {
 	File        string `arg:"" help:"JSON Lines or CSV file to import; - for standard input."`
 }
 
-// maxBadLinesShown bounds the invalid rows listed; the rest are counted.
-const maxBadLinesShown = 50
-
 func (c *importCmd) Validate() error {
 	if c.BatchSize < 1 {
 		return fmt.Errorf("--batch-size must be at least 1, got %d", c.BatchSize)
@@ -68,22 +65,20 @@ func (c *importCmd) Run(ctx context.Context, out streams) error {
 		BatchSize:   c.BatchSize,
 		AlwaysBatch: !c.BulkLoad,
 	}
+	// Every invalid row is listed as it is found, so that a file with
+	// millions of them is never held in memory, and the first show at once.
+	opts.BadLine = func(b bulk.BadLine) { fmt.Fprintln(out.stderr, b) }
 	var bar *importBar
 	if isTerminal(out.stderr) {
 		bar = newImportBar(out.stderr, size)
 		opts.Progress = bar.update
+		opts.BadLine = bar.badLine
 	}
 	res, err := bulk.Import(ctx, db, in, opts)
 	if bar != nil {
 		bar.close()
 	}
 
-	for _, b := range res.Bad[:min(len(res.Bad), maxBadLinesShown)] {
-		fmt.Fprintln(out.stderr, b)
-	}
-	if shown := min(len(res.Bad), maxBadLinesShown); res.Invalid > shown {
-		fmt.Fprintf(out.stderr, "… and %d more invalid rows\n", res.Invalid-shown)
-	}
 	switch {
 	case errors.Is(err, bulk.ErrInvalidRows):
 		fmt.Fprintf(out.stdout, "%s\n", summary(&res))
@@ -146,6 +141,7 @@ func isTerminal(w io.Writer) bool {
 // read in each phase, against the file's size when it has one.
 type importBar struct {
 	mu    sync.Mutex
+	w     io.Writer
 	bar   *progressbar.ProgressBar
 	phase bulk.Phase
 }
@@ -158,11 +154,14 @@ func newImportBar(w io.Writer, size int64) *importBar {
 		progressbar.OptionSetWidth(30),
 		progressbar.OptionThrottle(100*time.Millisecond),
 		progressbar.OptionSpinnerType(14),
+		// No goroutine of the bar's own redrawing the spinner, so that
+		// badLine, under b.mu, is the only writer while it prints.
+		progressbar.OptionSetSpinnerChangeInterval(0),
 		progressbar.OptionSetElapsedTime(true),
 		progressbar.OptionSetPredictTime(true),
 		progressbar.OptionClearOnFinish(),
 	)
-	return &importBar{bar: bar}
+	return &importBar{w: w, bar: bar}
 }
 
 func (b *importBar) update(p bulk.Progress) {
@@ -176,6 +175,16 @@ func (b *importBar) update(p bulk.Progress) {
 		b.bar.Describe(fmt.Sprintf("%-16s", p.Phase))
 	}
 	b.bar.Set64(p.Bytes)
+}
+
+// badLine lists an invalid row on the bar's terminal, clearing the bar
+// first so that the line does not run into it; the next update draws it
+// again beneath.
+func (b *importBar) badLine(bad bulk.BadLine) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.bar.Clear()
+	fmt.Fprintln(b.w, bad)
 }
 
 func (b *importBar) close() {

@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/interactions-api/interactions/bulk"
 	"github.com/interactions-api/interactions/synth"
 )
 
@@ -158,22 +159,36 @@ func TestImportCommand_Again(t *testing.T) {
 	}
 }
 
-// TestImportCommand_ManyBadLines lists the first invalid rows and counts
-// the rest.
+// TestImportCommand_ManyBadLines lists every invalid row with its line
+// number, more of them than bulk.Result keeps, whichever way the import
+// goes: loaded at once, checked before batches, or skipped.
 func TestImportCommand_ManyBadLines(t *testing.T) {
-	lines := make([]string, 80)
+	n := bulk.DefaultMaxBadLines + 200
+	lines := make([]string, n)
 	for i := range lines {
 		lines[i] = "not json"
 	}
 	file := importTestWrite(t, "bad.jsonl", lines...)
-	_, stderr, err := importTestRun(t, "import", "--db", filepath.Join(t.TempDir(), "x.db"), file)
-	if err == nil {
-		t.Fatal("importing 80 bad lines succeeded, want an error")
-	}
-	listed := strings.Count(stderr, ": invalid JSON")
-	if listed != maxBadLinesShown || !strings.Contains(stderr, "line 50: invalid JSON") ||
-		!strings.Contains(stderr, fmt.Sprintf("… and %d more invalid rows", 80-maxBadLinesShown)) {
-		t.Errorf("importing 80 bad lines listed %d of them:\n%s\nwant the first %d and a count of the rest", listed, stderr, maxBadLinesShown)
+	for _, flags := range [][]string{nil, {"--no-bulk-load"}, {"--skip-invalid"}, {"--skip-invalid", "--no-bulk-load"}} {
+		t.Run(strings.Join(append([]string{"import"}, flags...), " "), func(t *testing.T) {
+			args := append(append([]string{"import", "--db", filepath.Join(t.TempDir(), "x.db")}, flags...), file)
+			stdout, stderr, err := importTestRun(t, args...)
+			if skip := len(flags) > 0 && flags[0] == "--skip-invalid"; skip != (err == nil) {
+				t.Fatalf("run %q: %v", args, err)
+			}
+			if want := fmt.Sprintf("%d rows read: 0 inserted, 0 already present, %d invalid", n, n); !strings.HasPrefix(stdout, want) {
+				t.Errorf("run %q printed %q, want %q", args, stdout, want)
+			}
+			listed := strings.Split(strings.TrimSuffix(stderr, "\n"), "\n")
+			if len(listed) != n {
+				t.Fatalf("run %q listed %d lines on stderr, want one for each of the %d invalid rows", args, len(listed), n)
+			}
+			for i, l := range listed {
+				if want := fmt.Sprintf("line %d: invalid JSON", i+1); !strings.HasPrefix(l, want) {
+					t.Fatalf("run %q: stderr line %d is %q, want %q and its reason", args, i+1, l, want)
+				}
+			}
+		})
 	}
 }
 

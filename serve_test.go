@@ -32,7 +32,7 @@ func TestServeCmd_Settings(t *testing.T) {
 
 	defaults := serveCmd{Port: 8080, DB: "./interactions.db", Seed: true, CORSOrigins: []string{"*"},
 		Playground: true, Introspection: true, RequestTimeout: 10 * time.Second, ShutdownTimeout: 15 * time.Second,
-		LogLevel: "info", LogFormat: "auto", MaxBodyBytes: 1 << 20, MaxComplexity: 5000, MaxDepth: 15, MaxFields: 1000,
+		LogLevel: "info", LogFormat: "auto", MaxBodyBytes: 1 << 20, MaxComplexity: 5000, MaxDepth: 15, MaxFields: 1000, MaxCounts: 10,
 		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: time.Minute, IdleTimeout: 2 * time.Minute}
 
 	t.Run("Defaults", func(t *testing.T) {
@@ -48,7 +48,7 @@ func TestServeCmd_Settings(t *testing.T) {
 			"INTERACTIONS_INTROSPECTION": "false", "INTERACTIONS_REQUEST_TIMEOUT": "3s",
 			"INTERACTIONS_SHUTDOWN_TIMEOUT": "1m", "INTERACTIONS_LOG_LEVEL": "debug", "INTERACTIONS_LOG_FORMAT": "text",
 			"INTERACTIONS_HOST": "127.0.0.1", "INTERACTIONS_MAX_BODY_BYTES": "2048", "INTERACTIONS_MAX_COMPLEXITY": "100",
-			"INTERACTIONS_MAX_DEPTH": "8", "INTERACTIONS_MAX_FIELDS": "50",
+			"INTERACTIONS_MAX_DEPTH": "8", "INTERACTIONS_MAX_FIELDS": "50", "INTERACTIONS_MAX_COUNTS": "3",
 			"INTERACTIONS_READ_HEADER_TIMEOUT": "2s", "INTERACTIONS_READ_TIMEOUT": "5s",
 			"INTERACTIONS_WRITE_TIMEOUT": "20s", "INTERACTIONS_IDLE_TIMEOUT": "30s",
 		} {
@@ -57,7 +57,7 @@ func TestServeCmd_Settings(t *testing.T) {
 		want := serveCmd{Port: 9090, Host: "127.0.0.1", DB: "/data/x.db", Seed: false,
 			CORSOrigins: []string{"https://a.example", "https://b.example"}, CORSCredentials: true,
 			WriteToken: "w", ReadToken: "r", RequestTimeout: 3 * time.Second, ShutdownTimeout: time.Minute,
-			LogLevel: "debug", LogFormat: "text", MaxBodyBytes: 2048, MaxComplexity: 100, MaxDepth: 8, MaxFields: 50,
+			LogLevel: "debug", LogFormat: "text", MaxBodyBytes: 2048, MaxComplexity: 100, MaxDepth: 8, MaxFields: 50, MaxCounts: 3,
 			ReadHeaderTimeout: 2 * time.Second, ReadTimeout: 5 * time.Second, WriteTimeout: 20 * time.Second, IdleTimeout: 30 * time.Second}
 		if got := parse(t); !reflect.DeepEqual(got, want) {
 			t.Errorf("from the environment = %+v, want %+v", got, want)
@@ -72,11 +72,58 @@ func TestServeCmd_Settings(t *testing.T) {
 			t.Errorf("from flags = %+v, want %+v", got, want)
 		}
 	})
+	t.Run("WildcardOrigins", func(t *testing.T) {
+		got := parse(t, "serve", "--cors-origins", "https://*.example.com,http://localhost:*,HTTPS://A.Example:8443")
+		want := []string{"https://*.example.com", "http://localhost:*", "HTTPS://A.Example:8443"}
+		if !reflect.DeepEqual(got.CORSOrigins, want) {
+			t.Fatalf("origins = %q, want %q", got.CORSOrigins, want)
+		}
+		if err := got.Validate(); err != nil {
+			t.Errorf("Validate refused origins rs/cors accepts: %v", err)
+		}
+	})
+
+	t.Run("ErrOriginSpaceFromEnvironment", func(t *testing.T) {
+		t.Setenv("INTERACTIONS_CORS_ORIGINS", "https://a.example, https://b.example")
+		err := run(context.Background(), nil, io.Discard, io.Discard)
+		if want := `INTERACTIONS_CORS_ORIGINS) has " https://b.example"`; err == nil || !strings.Contains(err.Error(), want) {
+			t.Fatalf("run = %v, want an error containing %s", err, want)
+		}
+	})
+
+	// The startup cases must fail before serving; they get their own
+	// database so that none is left in the package's folder.
+	dir := t.TempDir()
+	missingDir := filepath.Join(dir, "missing", "x.db")
+	db := []string{"--db", filepath.Join(dir, "ok.db")}
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	takenPort := fmt.Sprint(taken.Addr().(*net.TCPAddr).Port)
+
 	for _, tc := range []struct {
 		name string
 		args []string
 		want string
 	}{
+		{"ErrOriginSpace", []string{"--cors-origins", "https://a.example, https://b.example"}, `INTERACTIONS_CORS_ORIGINS) has " https://b.example"`},
+		{"ErrOriginSlash", []string{"--cors-origins", "https://a.example/"}, `"https://a.example/", which is not an origin: it has a path`},
+		{"ErrOriginPath", []string{"--cors-origins", "https://a.example/app"}, `"https://a.example/app", which is not an origin`},
+		{"ErrOriginNotURL", []string{"--cors-origins", "not a url"}, `INTERACTIONS_CORS_ORIGINS) has "not a url"`},
+		{"ErrOriginNoScheme", []string{"--cors-origins", "a.example"}, `"a.example", which is not an origin`},
+		{"ErrOriginScheme", []string{"--cors-origins", "ftp://a.example"}, "scheme is not http or https"},
+		{"ErrOriginQuery", []string{"--cors-origins", "https://a.example?x=1"}, "it has a query"},
+		{"ErrOriginEmptyQuery", []string{"--cors-origins", "https://a.example?"}, "it has a query"},
+		{"ErrOriginUserInfo", []string{"--cors-origins", "https://u:p@a.example"}, "it has user info"},
+		{"ErrOriginPort", []string{"--cors-origins", "https://a.example:70000"}, "port is not from 1 to 65535"},
+		{"ErrOriginTwoWildcards", []string{"--cors-origins", "https://*.*.example.com"}, "only one *"},
+		{"ErrOriginWildcardPath", []string{"--cors-origins", "https://a.example/*"}, "it has a path"},
+		{"ErrDBDirMissing", []string{"--db", missingDir}, fmt.Sprintf("open --db (INTERACTIONS_DB) %q: ", missingDir)},
+		{"ErrHostInvalid", append([]string{"--host", "999.1.1.1", "--port", "0"}, db...), `--host (INTERACTIONS_HOST) "999.1.1.1"`},
+		{"ErrPortTaken", append([]string{"--host", "127.0.0.1", "--port", takenPort}, db...),
+			fmt.Sprintf("listen on 127.0.0.1:%s, from --host (INTERACTIONS_HOST) \"127.0.0.1\" and --port (PORT) %s: ", takenPort, takenPort)},
 		{"ErrPort", []string{"--port", "70000"}, "PORT"},
 		{"ErrCredentialsWithWildcard", []string{"--cors-credentials"}, "INTERACTIONS_CORS_ORIGINS"},
 		{"ErrTimeout", []string{"--request-timeout", "0s"}, "INTERACTIONS_REQUEST_TIMEOUT"},
@@ -85,6 +132,7 @@ func TestServeCmd_Settings(t *testing.T) {
 		{"ErrRequestNotUnderWrite", []string{"--request-timeout", "1m", "--write-timeout", "1m"}, "INTERACTIONS_WRITE_TIMEOUT"},
 		{"ErrLogLevel", []string{"--log-level", "loud"}, "log-level"},
 		{"ErrMaxDepth", []string{"--max-depth", "0"}, "INTERACTIONS_MAX_DEPTH"},
+		{"ErrMaxCounts", []string{"--max-counts", "0"}, "INTERACTIONS_MAX_COUNTS"},
 		{"ErrSameTokens", []string{"--write-token", "x", "--read-token", "x"}, "must differ"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -154,4 +202,31 @@ func waitFor(t *testing.T, f func() error) {
 		}
 	}
 	t.Fatalf("gave up waiting: %v", err)
+}
+
+// TestServeCmd_HelpShowsBoolDefaults checks that serve --help gives the
+// default of each boolean flag, which kong leaves out of the flag's column.
+func TestServeCmd_HelpShowsBoolDefaults(t *testing.T) {
+	var out strings.Builder
+	if err := run(context.Background(), []string{"serve", "--help"}, &out, io.Discard); err != nil {
+		t.Fatalf("run serve --help: %v", err)
+	}
+	// The help wraps its text to the terminal's width anywhere.
+	help := strings.Join(strings.Fields(out.String()), " ")
+	for flag, want := range map[string]string{
+		"--[no-]seed":          "(default: true)",
+		"--[no-]playground":    "(default: true)",
+		"--[no-]introspection": "(default: true)",
+		"--cors-credentials":   "(default: false)",
+	} {
+		_, entry, ok := strings.Cut(help, " "+flag+" ")
+		if !ok {
+			t.Errorf("serve --help has no %s:\n%s", flag, out.String())
+			continue
+		}
+		entry, _, _ = strings.Cut(entry, " --")
+		if !strings.Contains(entry, want) {
+			t.Errorf("serve --help gives %s as %q, want it to say %s", flag, entry, want)
+		}
+	}
 }

@@ -45,8 +45,13 @@ type Options struct {
 	// instead of loading it in one transaction.
 	AlwaysBatch bool
 	// MaxBadLines is how many bad lines Result keeps; DefaultMaxBadLines
-	// when 0. Every one is counted.
+	// when 0. Every one is counted, and passed to BadLine.
 	MaxBadLines int
+	// BadLine, when set, is called with every invalid row, in input order,
+	// as the import finds it: a caller that lists them all need not hold
+	// them all. It may be called from another goroutine than Import's,
+	// but never twice at once nor at once with Progress.
+	BadLine func(BadLine)
 	// Progress, when set, is called as the input is read, from another
 	// goroutine than Import's but never twice at once.
 	Progress func(Progress)
@@ -403,8 +408,12 @@ func (im *importer) scan(ctx context.Context, r Reader, o scanOptions) (res scan
 				return res, fmt.Errorf("line %d changed after it was checked: %w", rw.line, why)
 			}
 			res.invalid++
+			bad := BadLine{Line: rw.line, Reason: why.Error()}
 			if len(res.bad) < im.opts.MaxBadLines {
-				res.bad = append(res.bad, BadLine{Line: rw.line, Reason: why.Error()})
+				res.bad = append(res.bad, bad)
+			}
+			if im.opts.BadLine != nil {
+				im.opts.BadLine(bad)
 			}
 			if o.stopEmitting {
 				o.emit, batch = nil, nil

@@ -32,20 +32,26 @@ func Invalid(field, format string, args ...any) error {
 }
 
 // ErrUnavailable is returned when the database cannot take a write for a
-// reason outside the request: the disk is full or the file is read-only.
-// The write was not made, reads go on, and a retry succeeds once the
-// operator has removed the cause.
-var ErrUnavailable = errors.New("the database cannot take writes now (disk full or read-only); nothing was written")
+// reason outside the request: the disk is full, the file is read-only, or
+// another process (an import, say) held the write lock past the busy
+// timeout. The write was not made, reads go on, and a retry succeeds once
+// the cause is gone.
+var ErrUnavailable = errors.New("the database cannot take writes now (disk full, read-only, or locked by another writer); nothing was written")
 
-// storageError marks errors of the storage beneath SQLite as
-// ErrUnavailable, keeping the driver's error for the log.
+// storageError marks errors of the storage beneath SQLite, and of locks
+// another writer held too long, as ErrUnavailable, keeping the driver's
+// error for the log.
 func storageError(err error) error {
 	var se *sqlite.Error
 	if !errors.As(err, &se) {
 		return err
 	}
 	switch se.Code() & 0xff { // the primary code, without the extended bits
-	case sqlite3.SQLITE_FULL, sqlite3.SQLITE_READONLY:
+	case sqlite3.SQLITE_FULL, sqlite3.SQLITE_READONLY,
+		// The store writes through one connection, so a lock it could not
+		// get in the busy timeout is another writer's (an import, say),
+		// which ends on its own.
+		sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
 		return fmt.Errorf("%w: %w", ErrUnavailable, err)
 	}
 	return err

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -27,7 +28,28 @@ type Telemetry struct {
 	requests   *prometheus.CounterVec
 	latency    *prometheus.HistogramVec
 	operations *prometheus.CounterVec
+
+	// Operation names are chosen by clients, authenticated or not, and each
+	// distinct one is a series /metrics holds for the life of the process:
+	// only the first MaxOperationNames distinct names get a series of their
+	// own, so that a client cycling through names cannot grow /metrics (and
+	// the memory behind it) without bound. The operations a service's own
+	// clients run are few and come early, so they keep their names.
+	opMu    sync.Mutex
+	opNames map[string]struct{}
 }
+
+// MaxOperationNames bounds the distinct GraphQL operation names that
+// get a series of their own; later new names count as OtherOperation.
+const MaxOperationNames = 100
+
+// OtherOperation is the operation label of the names past
+// MaxOperationNames, and OtherMethod the method label of requests whose
+// method is not one of HTTP's standard ones.
+const (
+	OtherOperation = "other"
+	OtherMethod    = "OTHER"
+)
 
 // New returns the telemetry of a server logging to logger, with database
 // pool statistics for each named pool.
@@ -48,6 +70,7 @@ func New(logger *slog.Logger, pools map[string]*sql.DB) *Telemetry {
 			Name: "interactions_graphql_operations_total",
 			Help: "GraphQL operations by operation name and result (ok, or error when the response has errors).",
 		}, []string{"operation", "result"}),
+		opNames: make(map[string]struct{}),
 	}
 	t.registry.MustRegister(t.requests, t.latency, t.operations,
 		collectors.NewGoCollector(),
@@ -84,7 +107,34 @@ func (t *Telemetry) SetOperation(ctx context.Context, name string, failed bool) 
 	if failed {
 		result = "error"
 	}
-	t.operations.WithLabelValues(name, result).Inc()
+	t.operations.WithLabelValues(t.operationLabel(name), result).Inc()
+}
+
+// operationLabel is name while it is among the first MaxOperationNames
+// distinct names seen, and OtherOperation otherwise.
+func (t *Telemetry) operationLabel(name string) string {
+	t.opMu.Lock()
+	defer t.opMu.Unlock()
+	if _, ok := t.opNames[name]; ok {
+		return name
+	}
+	if len(t.opNames) >= MaxOperationNames {
+		return OtherOperation
+	}
+	t.opNames[name] = struct{}{}
+	return name
+}
+
+// methodLabel is method when it is one of HTTP's standard methods and
+// OtherMethod otherwise: net/http serves any token as a method, and each
+// distinct one would otherwise be a series of its own.
+func methodLabel(method string) string {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions, http.MethodConnect, http.MethodTrace:
+		return method
+	}
+	return OtherMethod
 }
 
 // Middleware logs and counts each request. route names the pattern the
@@ -99,7 +149,7 @@ func (t *Telemetry) Middleware(route func(*http.Request) string, next http.Handl
 
 		elapsed := time.Since(start)
 		name := route(r)
-		t.requests.WithLabelValues(name, r.Method, strconv.Itoa(rec.status)).Inc()
+		t.requests.WithLabelValues(name, methodLabel(r.Method), strconv.Itoa(rec.status)).Inc()
 		t.latency.WithLabelValues(name).Observe(elapsed.Seconds())
 		// Only what identifies the request: never its headers (tokens) nor
 		// its body or the response's (interaction text).
