@@ -61,7 +61,7 @@ func TestPostTransportMatchesGqlgen(t *testing.T) {
 	serve := func(post graphql.Transport) *httptest.Server {
 		logger := slog.New(slog.DiscardHandler)
 		gql := newGraphQLPostingWith(post, resolvers.New(db, logger), logger, telemetry.New(logger, nil), handlerOptions{})
-		srv := httptest.NewServer(requestid.Middleware(auth.Middleware(auth.Tokens{}, graphqlTransport(defaultMaxBodyBytes, 0, gql))))
+		srv := httptest.NewServer(requestid.Middleware(auth.Middleware(auth.Tokens{}, graphqlTransport(defaultMaxBodyBytes, 0, nil, gql))))
 		t.Cleanup(srv.Close)
 		return srv
 	}

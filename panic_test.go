@@ -22,7 +22,7 @@ func TestPanicRecovered(t *testing.T) {
 	logger := slog.New(slog.NewJSONHandler(logs, nil))
 	res := resolvers.New(nil, logger)
 	gql := newGraphQL(res, logger, telemetry.New(logger, nil), handlerOptions{})
-	srv := httptest.NewServer(requestid.Middleware(auth.Middleware(auth.Tokens{}, graphqlTransport(defaultMaxBodyBytes, 0, gql))))
+	srv := httptest.NewServer(requestid.Middleware(auth.Middleware(auth.Tokens{}, graphqlTransport(defaultMaxBodyBytes, 0, nil, gql))))
 	defer srv.Close()
 	s := &testServer{Server: srv, Logs: logs}
 

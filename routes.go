@@ -54,6 +54,8 @@ type handlerOptions struct {
 	MaxFields       int           // 0: resolvers.MaxFields
 	MaxCounts       int           // 0: resolvers.MaxCounts
 	ReadTimeout     time.Duration // the server's, named when a body is too slow; 0: none set
+
+	persisted graphql.Cache[string] // persisted queries by hash; nil: a cache of the GraphQL handler's own
 }
 
 const defaultRequestTimeout = 10 * time.Second
@@ -64,7 +66,13 @@ func newHandler(db *store.DB, logger *slog.Logger, opts handlerOptions) http.Han
 	tel := telemetry.New(logger, db.Pools())
 
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", graphqlTransport(cmp.Or(opts.MaxBodyBytes, defaultMaxBodyBytes), opts.ReadTimeout, newGraphQL(res, logger, tel, opts)))
+	// Apollo Client and urql send a query's hash first and the text only
+	// when the server does not know it yet. The transport looks a hash up
+	// too, to refuse a saved mutation sent over GET as it refuses one sent
+	// as text.
+	opts.persisted = lru.New[string](1000)
+	mux.Handle("/graphql", graphqlTransport(cmp.Or(opts.MaxBodyBytes, defaultMaxBodyBytes), opts.ReadTimeout, opts.persisted,
+		newGraphQL(res, logger, tel, opts)))
 	mux.Handle("GET /metrics", tel.Handler())
 	if !opts.NoPlayground {
 		mux.Handle("GET /{$}", playground.Handler("Interactions API", "/graphql"))
@@ -132,9 +140,7 @@ func newGraphQLPostingWith(post graphql.Transport, res *resolvers.Resolver, logg
 	} else {
 		srv.Use(extension.Introspection{})
 	}
-	// Apollo Client and urql send a query's hash first and the text only
-	// when the server does not know it yet.
-	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
+	srv.Use(extension.AutomaticPersistedQuery{Cache: cmp.Or[graphql.Cache[string]](opts.persisted, lru.New[string](1000))})
 	srv.Use(extension.FixedComplexityLimit(cmp.Or(opts.MaxComplexity, resolvers.MaxComplexity)))
 	srv.Use(resolvers.DepthLimit{
 		Max:       cmp.Or(opts.MaxDepth, resolvers.MaxDepth),
@@ -180,7 +186,7 @@ func newGraphQLPostingWith(post graphql.Transport, res *resolvers.Resolver, logg
 // transport should run: other methods (405), POST bodies that are not JSON
 // (415), which a page could send cross-site without a preflight, bodies
 // over the size limit (413), and bodies slower than the read timeout (408).
-func graphqlTransport(maxBodyBytes int64, readTimeout time.Duration, next http.Handler) http.Handler {
+func graphqlTransport(maxBodyBytes int64, readTimeout time.Duration, persisted graphql.Cache[string], next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.Method {
 		case http.MethodGet:
@@ -200,7 +206,11 @@ func graphqlTransport(maxBodyBytes int64, readTimeout time.Duration, next http.H
 					return
 				}
 			}
-			if !isQuery(q.Get("query"), q.Get("operationName")) {
+			query := q.Get("query")
+			if query == "" && persisted != nil {
+				query = persistedQuery(r.Context(), persisted, q.Get("extensions"))
+			}
+			if !isQuery(query, q.Get("operationName")) {
 				w.Header().Set("Allow", "POST")
 				writeGraphQLError(w, http.StatusMethodNotAllowed, "METHOD_NOT_ALLOWED",
 					"GET runs queries only; send mutations with POST")
@@ -274,6 +284,21 @@ func graphqlTransport(maxBodyBytes int64, readTimeout time.Duration, next http.H
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// persistedQuery returns the saved text of the persisted query that the
+// extensions parameter names by hash, or "" when it names none known.
+func persistedQuery(ctx context.Context, persisted graphql.Cache[string], extensions string) string {
+	var ext struct {
+		PersistedQuery struct {
+			Hash string `json:"sha256Hash"`
+		} `json:"persistedQuery"`
+	}
+	if json.Unmarshal([]byte(extensions), &ext) != nil || ext.PersistedQuery.Hash == "" {
+		return ""
+	}
+	query, _ := persisted.Get(ctx, ext.PersistedQuery.Hash)
+	return query
 }
 
 func isJSONObject(s string) bool {

@@ -3,10 +3,13 @@ package main
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
+	"github.com/interactions-api/interactions/auth"
 	"github.com/interactions-api/interactions/store"
 )
 
@@ -81,5 +84,27 @@ func TestSwitches_CORSCredentials(t *testing.T) {
 	if resp.Header.Get("Access-Control-Allow-Origin") != "https://app.example" ||
 		resp.Header.Get("Access-Control-Allow-Credentials") != "true" {
 		t.Errorf("preflight with credentials allowed: %v", resp.Header)
+	}
+}
+
+// TestSwitches_PersistedMutationOverGET saves a mutation by hash with POST,
+// then sends the hash alone over GET: it is refused as a mutation written
+// out in the query string is, with 405, and nothing is written.
+func TestSwitches_PersistedMutationOverGET(t *testing.T) {
+	s := startTestServerOpts(t, store.Options{Seed: true}, handlerOptions{Tokens: auth.Tokens{Write: "w"}})
+	mutation := `mutation { recordInteraction(input: {accountNumber: "ACC-GET", timestamp: "2025-11-20T09:00:00Z", reason: "x", channel: VOICE, addressedBy: AGENT}) { created } }`
+	sum := sha256.Sum256([]byte(mutation))
+	hash := hex.EncodeToString(sum[:])
+	ext := map[string]any{"persistedQuery": map[string]any{"version": 1, "sha256Hash": hash}}
+	// Saved without a token: the write is refused, the text is kept.
+	s.postJSON(t, map[string]any{"query": mutation, "extensions": ext})
+
+	extJSON, _ := json.Marshal(ext)
+	status, h, body := s.get(t, "/graphql?extensions="+url.QueryEscape(string(extJSON)))
+	if status != http.StatusMethodNotAllowed || h.Get("Allow") != "POST" || !strings.Contains(string(body), `"METHOD_NOT_ALLOWED"`) {
+		t.Errorf("a saved mutation by hash over GET: %d %s; want 405 METHOD_NOT_ALLOWED", status, body)
+	}
+	if resp := s.graphql(t, "", `{ interactions(accountNumber: "ACC-GET") { totalCount } }`, nil); !strings.Contains(string(resp.Data), `"totalCount":0`) {
+		t.Errorf("after the refusals: %s %+v, want nothing written", resp.Data, resp.Errors)
 	}
 }
