@@ -385,9 +385,11 @@ func TestGraphQL_OrderTies(t *testing.T) {
 	}
 }
 
-func TestGraphQL_Pagination(t *testing.T) {
-	t.Parallel()
-	s := startTestServer(t)
+// gqlSeedPage returns the page of ACC-001's seeded rows and each row's
+// cursor by its database ID, after checking that the seed is the five
+// rows expected.
+func gqlSeedPage(t *testing.T, s *testServer) (gqlConn, map[int]string) {
+	t.Helper()
 	all := gqlPage(t, s, map[string]any{"accountNumber": "ACC-001"})
 	if !slices.Equal(all.ids(), gqlIDs(1, 2, 3, 4, 5)) {
 		t.Fatalf("interactions(ACC-001): ids %v; want 1..5", all.ids())
@@ -396,6 +398,13 @@ func TestGraphQL_Pagination(t *testing.T) {
 	for _, e := range all.Edges {
 		c[e.Node.DatabaseID] = e.Cursor
 	}
+	return all, c
+}
+
+func TestGraphQL_Pagination(t *testing.T) {
+	t.Parallel()
+	s := startTestServer(t)
+	all, c := gqlSeedPage(t, s)
 
 	for _, tc := range []struct {
 		name       string
@@ -495,14 +504,7 @@ func TestGraphQL_Pagination(t *testing.T) {
 func TestGraphQL_PageFlagAlone(t *testing.T) {
 	t.Parallel()
 	s := startTestServer(t)
-	all := gqlPage(t, s, map[string]any{"accountNumber": "ACC-001"})
-	if !slices.Equal(all.ids(), gqlIDs(1, 2, 3, 4, 5)) {
-		t.Fatalf("interactions(ACC-001): ids %v; want 1..5", all.ids())
-	}
-	c := map[int]string{}
-	for _, e := range all.Edges {
-		c[e.Node.DatabaseID] = e.Cursor
-	}
+	_, c := gqlSeedPage(t, s)
 	const query = `query($a: String!, $first: Int, $after: String, $last: Int, $before: String) {
 		interactions(accountNumber: $a, first: $first, after: $after, last: $last, before: $before) {
 			edges { node { databaseId } }
