@@ -37,6 +37,14 @@ func newHTTPServer(handler http.Handler, logger *slog.Logger, limits connLimits)
 		ConnContext: func(ctx context.Context, c net.Conn) context.Context {
 			return context.WithValue(ctx, connKey{}, c)
 		},
+		// A request is over only once net/http has read what its handler
+		// left of the body, after the handler returned; the bytes of that
+		// read are not the next request's.
+		ConnState: func(c net.Conn, state http.ConnState) {
+			if c, ok := c.(*slowHeaderConn); ok && state == http.StateIdle {
+				c.serving(false)
+			}
+		},
 		ReadHeaderTimeout: limits.ReadHeader,
 		ReadTimeout:       limits.Read,
 		WriteTimeout:      limits.Write,
@@ -66,7 +74,7 @@ func (l *slowHeaderListener) Accept() (net.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &slowHeaderConn{Conn: c, l: l}, nil
+	return &slowHeaderConn{Conn: c, l: l, accepted: time.Now()}, nil
 }
 
 // slowHeaderConn answers 408 when a read times out part way into a
@@ -79,10 +87,24 @@ type slowHeaderConn struct {
 	net.Conn
 	l *slowHeaderListener
 
-	mu      sync.Mutex
-	inside  bool // a handler is serving a request of this connection
-	started bool // a request's first bytes came after the last handler ended
-	replied bool
+	accepted time.Time
+
+	mu       sync.Mutex
+	inside   bool // a handler is serving a request of this connection
+	started  bool // a request's first bytes came after the last handler ended
+	aborting bool // the read deadline is in the past: net/http is interrupting a read
+	replied  bool
+}
+
+// SetReadDeadline notes a deadline set in the past, which is how net/http
+// interrupts its background read once a handler is done: that read's
+// timeout is no client's fault, even when the body the handler left
+// unread has just been read.
+func (c *slowHeaderConn) SetReadDeadline(t time.Time) error {
+	c.mu.Lock()
+	c.aborting = !t.IsZero() && t.Before(c.accepted)
+	c.mu.Unlock()
+	return c.Conn.SetReadDeadline(t)
 }
 
 func (c *slowHeaderConn) serving(on bool) {
@@ -111,7 +133,7 @@ func (c *slowHeaderConn) Read(p []byte) (int, error) {
 	if n > 0 && !c.inside {
 		c.started = true
 	}
-	if err != nil && c.started && !c.inside && !c.replied && errors.Is(err, os.ErrDeadlineExceeded) {
+	if err != nil && c.started && !c.inside && !c.aborting && !c.replied && errors.Is(err, os.ErrDeadlineExceeded) {
 		c.replied = true
 		// The server gives up on this connection once Read returns, so
 		// the answer is written now, bounded so a client that does not

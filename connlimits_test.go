@@ -164,6 +164,24 @@ func TestConnectionTimeouts(t *testing.T) {
 		}
 	})
 
+	t.Run("UnreadBodyThenIdle", func(t *testing.T) {
+		// The handler answers without reading the body; net/http reads it
+		// after the handler is done, then interrupts its own background
+		// read. Neither may count as a request that timed out, and the
+		// idle connection is then closed with nothing more written.
+		c, r := dial(t)
+		send(t, c, "GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 20000\r\n\r\n"+strings.Repeat("a", 20000))
+		resp, err := http.ReadResponse(r, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		rest, err := io.ReadAll(r)
+		if resp.StatusCode != http.StatusOK || err != nil || len(rest) != 0 {
+			t.Errorf("GET with an unread body: %d, then %q, %v; want 200 and a close with nothing written", resp.StatusCode, rest, err)
+		}
+	})
+
 	t.Run("NoRequestNoAnswer", func(t *testing.T) {
 		// A connection that never starts a request is closed when the
 		// header timeout passes; there is no request to answer.

@@ -172,3 +172,34 @@ func TestLimits_FieldsCountedBeforeValidation(t *testing.T) {
 		}
 	}
 }
+
+// TestLimits_FragmentsSpreadTwice sends a short document whose fragments
+// each spread the next one twice: 40 lines that ask for 2^40 fields.
+// Walks that expand every use of a fragment (gqlgen's complexity among
+// them) take exponential time on it; the field limit must refuse it first.
+func TestLimits_FragmentsSpreadTwice(t *testing.T) {
+	s := startTestServer(t)
+	var doc strings.Builder
+	doc.WriteString("query { ...F0 }\n")
+	const n = 40
+	for i := range n {
+		fmt.Fprintf(&doc, "fragment F%d on Query { ...F%d ...F%d }\n", i, i+1, i+1)
+	}
+	fmt.Fprintf(&doc, "fragment F%d on Query { __typename }\n", n)
+	resp := s.graphql(t, "", doc.String(), nil)
+	if len(resp.Errors) != 1 || resp.Errors[0].Extensions["code"] != "FIELD_LIMIT_EXCEEDED" {
+		t.Errorf("2^%d fields through fragments: %d %+v; want FIELD_LIMIT_EXCEEDED", n, resp.Status, resp.Errors)
+	}
+
+	// The same shape of five levels makes 32 counts in 33 fields.
+	doc.Reset()
+	doc.WriteString("query { interactions(accountNumber: \"ACC-001\", first: 0) { ...C0 } }\n")
+	for i := range 5 {
+		fmt.Fprintf(&doc, "fragment C%d on InteractionConnection { ...C%d ...C%d }\n", i, i+1, i+1)
+	}
+	doc.WriteString("fragment C5 on InteractionConnection { totalCount }\n")
+	resp = s.graphql(t, "", doc.String(), nil)
+	if len(resp.Errors) != 1 || resp.Errors[0].Extensions["code"] != "COUNT_LIMIT_EXCEEDED" {
+		t.Errorf("32 counts through fragments: %d %+v; want COUNT_LIMIT_EXCEEDED", resp.Status, resp.Errors)
+	}
+}

@@ -141,13 +141,17 @@ func newGraphQLPostingWith(post graphql.Transport, res *resolvers.Resolver, logg
 		srv.Use(extension.Introspection{})
 	}
 	srv.Use(extension.AutomaticPersistedQuery{Cache: cmp.Or[graphql.Cache[string]](opts.persisted, lru.New[string](1000))})
-	srv.Use(extension.FixedComplexityLimit(cmp.Or(opts.MaxComplexity, resolvers.MaxComplexity)))
 	srv.Use(resolvers.DepthLimit{
 		Max:       cmp.Or(opts.MaxDepth, resolvers.MaxDepth),
 		MaxFields: cmp.Or(opts.MaxFields, resolvers.MaxFields),
 		Cache:     queryCache,
 	})
 	srv.Use(resolvers.CountLimit{Max: cmp.Or(opts.MaxCounts, resolvers.MaxCounts)})
+	// After the limits above: gqlgen's complexity walk expands every use of
+	// a fragment, which takes exponential time on a document whose
+	// fragments spread each other twice; those limits refuse such a
+	// document first.
+	srv.Use(extension.FixedComplexityLimit(cmp.Or(opts.MaxComplexity, resolvers.MaxComplexity)))
 	srv.Use(&resolvers.ExactEnumVariables{})
 	srv.SetErrorPresenter(res.PresentError)
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {

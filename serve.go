@@ -135,6 +135,11 @@ func checkOrigin(o string) string {
 	case 0:
 		return checkConcreteOrigin(o)
 	case 1:
+		// A * for the whole host lets any site in, and unlike * alone it
+		// would pass the check against credentials.
+		if _, rest, ok := strings.Cut(o, "://"); ok && (rest == "*" || strings.HasPrefix(rest, "*:")) {
+			return "a * for the whole host allows any site; use * alone, which refuses credentials"
+		}
 		reason := checkConcreteOrigin(strings.Replace(o, "*", "x", 1))
 		if reason != "" && checkConcreteOrigin(strings.Replace(o, "*", "1", 1)) == "" {
 			return ""

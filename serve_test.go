@@ -119,6 +119,8 @@ func TestServeCmd_Settings(t *testing.T) {
 		{"ErrOriginUserInfo", []string{"--cors-origins", "https://u:p@a.example"}, "it has user info"},
 		{"ErrOriginPort", []string{"--cors-origins", "https://a.example:70000"}, "port is not from 1 to 65535"},
 		{"ErrOriginTwoWildcards", []string{"--cors-origins", "https://*.*.example.com"}, "only one *"},
+		{"ErrOriginWildcardHost", []string{"--cors-origins", "https://*", "--cors-credentials"}, "whole host"},
+		{"ErrOriginWildcardHostPort", []string{"--cors-origins", "http://*:8080"}, "whole host"},
 		{"ErrOriginWildcardPath", []string{"--cors-origins", "https://a.example/*"}, "it has a path"},
 		{"ErrDBDirMissing", []string{"--db", missingDir}, fmt.Sprintf("open --db (INTERACTIONS_DB) %q: ", missingDir)},
 		{"ErrHostInvalid", append([]string{"--host", "999.1.1.1", "--port", "0"}, db...), `--host (INTERACTIONS_HOST) "999.1.1.1"`},

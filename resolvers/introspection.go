@@ -25,7 +25,7 @@ func (NoIntrospection) Validate(graphql.ExecutableSchema) error { return nil }
 
 func (NoIntrospection) MutateOperationContext(_ context.Context, oc *graphql.OperationContext) *gqlerror.Error {
 	op := oc.Doc.Operations.ForName(oc.OperationName)
-	if op == nil || !selectsIntrospection(op.SelectionSet) {
+	if op == nil || !selectsIntrospection(op.SelectionSet, map[string]bool{}) {
 		return nil
 	}
 	err := gqlerror.Errorf("introspection is switched off on this server (INTERACTIONS_INTROSPECTION)")
@@ -34,8 +34,9 @@ func (NoIntrospection) MutateOperationContext(_ context.Context, oc *graphql.Ope
 }
 
 // selectsIntrospection reports whether set, at the root of an operation,
-// selects __schema or __type, directly or through fragments.
-func selectsIntrospection(set ast.SelectionSet) bool {
+// selects __schema or __type, directly or through fragments. Each fragment
+// is looked into once (seen), however often it is spread.
+func selectsIntrospection(set ast.SelectionSet, seen map[string]bool) bool {
 	for _, sel := range set {
 		switch sel := sel.(type) {
 		case *ast.Field:
@@ -43,12 +44,15 @@ func selectsIntrospection(set ast.SelectionSet) bool {
 				return true
 			}
 		case *ast.InlineFragment:
-			if selectsIntrospection(sel.SelectionSet) {
+			if selectsIntrospection(sel.SelectionSet, seen) {
 				return true
 			}
 		case *ast.FragmentSpread:
-			if sel.Definition != nil && selectsIntrospection(sel.Definition.SelectionSet) {
-				return true
+			if sel.Definition != nil && !seen[sel.Name] {
+				seen[sel.Name] = true
+				if selectsIntrospection(sel.Definition.SelectionSet, seen) {
+					return true
+				}
 			}
 		}
 	}

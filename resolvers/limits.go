@@ -71,38 +71,12 @@ func (l CountLimit) MutateOperationContext(_ context.Context, oc *graphql.Operat
 	if op == nil {
 		return nil
 	}
-	if n := countFields(op.SelectionSet, "totalCount", l.Max+1); n > l.Max {
+	if n := measureSet(op.SelectionSet).counts; n > l.Max {
 		err := gqlerror.Errorf("operation asks for totalCount more than %d times, over the count limit of %d", l.Max, l.Max)
 		err.Extensions = map[string]any{"code": "COUNT_LIMIT_EXCEEDED", "limit": l.Max}
 		return err
 	}
 	return nil
-}
-
-// countFields counts the fields called name in set as executed, stopping
-// once the count reaches stop. totalCount is the only field of that name
-// in the schema.
-func countFields(set ast.SelectionSet, name string, stop int) int {
-	n := 0
-	for _, sel := range set {
-		switch sel := sel.(type) {
-		case *ast.Field:
-			if sel.Name == name {
-				n++
-			}
-			n += countFields(sel.SelectionSet, name, stop-n)
-		case *ast.InlineFragment:
-			n += countFields(sel.SelectionSet, name, stop-n)
-		case *ast.FragmentSpread:
-			if sel.Definition != nil {
-				n += countFields(sel.Definition.SelectionSet, name, stop-n)
-			}
-		}
-		if n >= stop {
-			return n
-		}
-	}
-	return n
 }
 
 // DepthLimit is a gqlgen extension that refuses operations whose fields
@@ -186,64 +160,70 @@ func (d DepthLimit) MutateOperationContext(_ context.Context, oc *graphql.Operat
 	if op == nil {
 		return nil
 	}
-	if depth := selectionDepth(op.SelectionSet, d.Max+1); depth > d.Max {
+	m := measureSet(op.SelectionSet)
+	if m.depth > d.Max {
 		err := gqlerror.Errorf("operation is more than %d fields deep, over the depth limit of %d", d.Max, d.Max)
 		err.Extensions = map[string]any{"code": "DEPTH_LIMIT_EXCEEDED", "limit": d.Max}
 		return err
 	}
-	if d.MaxFields > 0 {
-		if n := fieldCount(op.SelectionSet, d.MaxFields+1); n > d.MaxFields {
-			return d.fieldLimitError()
-		}
+	if d.MaxFields > 0 && m.fields > d.MaxFields {
+		return d.fieldLimitError()
 	}
 	return nil
 }
 
-// fieldCount counts the fields of set as executed, each fragment counted
-// where it is used, stopping once the count reaches stop.
-func fieldCount(set ast.SelectionSet, stop int) int {
-	n := 0
-	for _, sel := range set {
-		switch sel := sel.(type) {
-		case *ast.Field:
-			n += 1 + fieldCount(sel.SelectionSet, stop-n-1)
-		case *ast.InlineFragment:
-			n += fieldCount(sel.SelectionSet, stop-n)
-		case *ast.FragmentSpread:
-			if sel.Definition != nil {
-				n += fieldCount(sel.Definition.SelectionSet, stop-n)
-			}
-		}
-		if n >= stop {
-			return n
-		}
-	}
-	return n
+// measure is what the limits count in a selection set as executed, each
+// fragment counted wherever it is used.
+type measure struct {
+	depth  int // fields on the longest path, leaves included
+	fields int
+	counts int // totalCount fields, the only fields of that name in the schema
 }
 
-// selectionDepth returns the depth of set, stopping once it passes stop so
-// that a hostile query costs no more to measure than to refuse.
-func selectionDepth(set ast.SelectionSet, stop int) int {
-	depth := 0
-	for _, sel := range set {
-		var d int
-		switch sel := sel.(type) {
-		case *ast.Field:
-			if stop <= 1 {
-				return 1
+// measureSet measures set, visiting each fragment's definition once: a
+// document of a few lines whose fragments each spread the next twice
+// asks for 2^n fields, and a walk that expanded every use took minutes
+// to find that out. Sums stop growing at saturated, far over any limit.
+func measureSet(set ast.SelectionSet) measure {
+	var memo map[string]measure
+	var walk func(ast.SelectionSet) measure
+	walk = func(set ast.SelectionSet) measure {
+		var total measure
+		for _, sel := range set {
+			var m measure
+			switch sel := sel.(type) {
+			case *ast.Field:
+				m = walk(sel.SelectionSet)
+				m.depth++
+				m.fields = saturate(m.fields + 1)
+				if sel.Name == "totalCount" {
+					m.counts = saturate(m.counts + 1)
+				}
+			case *ast.InlineFragment:
+				m = walk(sel.SelectionSet)
+			case *ast.FragmentSpread:
+				if sel.Definition == nil {
+					continue
+				}
+				var ok bool
+				if m, ok = memo[sel.Name]; !ok {
+					// Validation has refused fragment cycles, so this ends.
+					m = walk(sel.Definition.SelectionSet)
+					if memo == nil {
+						memo = make(map[string]measure)
+					}
+					memo[sel.Name] = m
+				}
 			}
-			d = 1 + selectionDepth(sel.SelectionSet, stop-1)
-		case *ast.InlineFragment:
-			d = selectionDepth(sel.SelectionSet, stop)
-		case *ast.FragmentSpread:
-			if sel.Definition != nil {
-				d = selectionDepth(sel.Definition.SelectionSet, stop)
-			}
+			total.depth = max(total.depth, m.depth)
+			total.fields = saturate(total.fields + m.fields)
+			total.counts = saturate(total.counts + m.counts)
 		}
-		depth = max(depth, d)
-		if depth >= stop {
-			return depth
-		}
+		return total
 	}
-	return depth
+	return walk(set)
 }
+
+const saturated = 1 << 40
+
+func saturate(n int) int { return min(n, saturated) }
