@@ -30,7 +30,6 @@ func newHTTPServer(handler http.Handler, logger *slog.Logger, limits connLimits)
 		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if c, ok := r.Context().Value(connKey{}).(*slowHeaderConn); ok {
 				c.serving(true)
-				defer c.serving(false)
 			}
 			handler.ServeHTTP(w, r)
 		}),
@@ -38,8 +37,9 @@ func newHTTPServer(handler http.Handler, logger *slog.Logger, limits connLimits)
 			return context.WithValue(ctx, connKey{}, c)
 		},
 		// A request is over only once net/http has read what its handler
-		// left of the body, after the handler returned; the bytes of that
-		// read are not the next request's.
+		// left of the body and interrupted its own background read, after
+		// the handler returned: neither those bytes nor that timeout
+		// belong to a next request.
 		ConnState: func(c net.Conn, state http.ConnState) {
 			if c, ok := c.(*slowHeaderConn); ok && state == http.StateIdle {
 				c.serving(false)
@@ -74,37 +74,23 @@ func (l *slowHeaderListener) Accept() (net.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &slowHeaderConn{Conn: c, l: l, accepted: time.Now()}, nil
+	return &slowHeaderConn{Conn: c, l: l}, nil
 }
 
 // slowHeaderConn answers 408 when a read times out part way into a
-// request's headers. Between requests (keep-alive, idle timeout) and while
-// a handler runs (the body, whose timeout the handler answers itself) a
-// timeout passes through untouched, as does net/http's own interruption of
-// its background read after a handler, since no byte of a request has come
-// then.
+// request's headers. A request runs from its handler's start until net/http
+// marks the connection idle; a timeout inside it (a slow body, which the
+// handler answers itself, or net/http's own interruption of its background
+// read) passes through untouched, and so does one between requests with
+// no byte of the next yet read (an idle keep-alive connection).
 type slowHeaderConn struct {
 	net.Conn
 	l *slowHeaderListener
 
-	accepted time.Time
-
-	mu       sync.Mutex
-	inside   bool // a handler is serving a request of this connection
-	started  bool // a request's first bytes came after the last handler ended
-	aborting bool // the read deadline is in the past: net/http is interrupting a read
-	replied  bool
-}
-
-// SetReadDeadline notes a deadline set in the past, which is how net/http
-// interrupts its background read once a handler is done: that read's
-// timeout is no client's fault, even when the body the handler left
-// unread has just been read.
-func (c *slowHeaderConn) SetReadDeadline(t time.Time) error {
-	c.mu.Lock()
-	c.aborting = !t.IsZero() && t.Before(c.accepted)
-	c.mu.Unlock()
-	return c.Conn.SetReadDeadline(t)
+	mu      sync.Mutex
+	inside  bool // a request's headers are read and it is not over yet
+	started bool // a request's first bytes came after the last one was over
+	replied bool
 }
 
 func (c *slowHeaderConn) serving(on bool) {
@@ -133,7 +119,7 @@ func (c *slowHeaderConn) Read(p []byte) (int, error) {
 	if n > 0 && !c.inside {
 		c.started = true
 	}
-	if err != nil && c.started && !c.inside && !c.aborting && !c.replied && errors.Is(err, os.ErrDeadlineExceeded) {
+	if err != nil && c.started && !c.inside && !c.replied && errors.Is(err, os.ErrDeadlineExceeded) {
 		c.replied = true
 		// The server gives up on this connection once Read returns, so
 		// the answer is written now, bounded so a client that does not

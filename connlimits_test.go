@@ -182,6 +182,22 @@ func TestConnectionTimeouts(t *testing.T) {
 		}
 	})
 
+	t.Run("PartBodyAfterHandler", func(t *testing.T) {
+		// A 404 whose body comes in part after the handler has run:
+		// net/http waits for the rest up to the read timeout, then answers
+		// the 404 and closes. The headers came in time, so no 408.
+		c, r := dial(t)
+		send(t, c, "POST /nope HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n")
+		// Time for the handler to run first; were it slower, the test
+		// would pass without telling anything, never fail.
+		time.Sleep(300 * time.Millisecond)
+		send(t, c, "12345")
+		all, _ := io.ReadAll(r)
+		if n := strings.Count(string(all), "HTTP/1.1 "); n != 1 || !strings.HasPrefix(string(all), "HTTP/1.1 404 ") {
+			t.Errorf("a 404 with part of its body late got %d answers:\n%s\nwant one 404", n, all)
+		}
+	})
+
 	t.Run("NoRequestNoAnswer", func(t *testing.T) {
 		// A connection that never starts a request is closed when the
 		// header timeout passes; there is no request to answer.
