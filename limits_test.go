@@ -203,3 +203,36 @@ func TestLimits_FragmentsSpreadTwice(t *testing.T) {
 		t.Errorf("32 counts through fragments: %d %+v; want COUNT_LIMIT_EXCEEDED", resp.Status, resp.Errors)
 	}
 }
+
+// TestLimits_OperationsAndValidationErrors covers a document whose cost is
+// the product of its operations and the variables of a fragment they all
+// spread: the operations are bounded, and so are the errors validation
+// reports for one document.
+func TestLimits_OperationsAndValidationErrors(t *testing.T) {
+	s := startTestServer(t)
+	vars := make([]string, 300)
+	for i := range vars {
+		vars[i] = fmt.Sprintf("$v%d", i)
+	}
+	frag := "fragment F on Query { nodes(ids: [" + strings.Join(vars, ",") + "]) { id } }\n"
+
+	var ops strings.Builder
+	for i := range 21 {
+		fmt.Fprintf(&ops, "query Q%d { ...F }\n", i)
+	}
+	resp := s.postJSON(t, map[string]any{"query": ops.String() + frag, "operationName": "Q0"})
+	if len(resp.Errors) != 1 || resp.Errors[0].Extensions["code"] != "OPERATION_LIMIT_EXCEEDED" || !strings.Contains(resp.Errors[0].Message, "20") {
+		t.Errorf("21 operations: %d, %d errors, first %+v; want one OPERATION_LIMIT_EXCEEDED naming 20",
+			resp.Status, len(resp.Errors), resp.Errors[:min(1, len(resp.Errors))])
+	}
+
+	// 3 operations × 300 undefined variables would be 900 errors.
+	ops.Reset()
+	for i := range 3 {
+		fmt.Fprintf(&ops, "query Q%d { ...F }\n", i)
+	}
+	resp = s.postJSON(t, map[string]any{"query": ops.String() + frag, "operationName": "Q0"})
+	if resp.Status != http.StatusUnprocessableEntity || len(resp.Errors) != 100 {
+		t.Errorf("900 undefined variable uses: %d with %d errors; want 422 with 100", resp.Status, len(resp.Errors))
+	}
+}

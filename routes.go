@@ -135,6 +135,7 @@ func newGraphQLPostingWith(post graphql.Transport, res *resolvers.Resolver, logg
 	srv.AddTransport(post)
 	queryCache := lru.New[*ast.QueryDocument](1000)
 	srv.SetQueryCache(queryCache)
+	srv.SetValidationRulesFn(resolvers.ValidationRules)
 	if opts.NoIntrospection {
 		srv.Use(resolvers.NoIntrospection{})
 	} else {

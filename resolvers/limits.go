@@ -7,6 +7,8 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 	"github.com/vektah/gqlparser/v2/parser"
+	"github.com/vektah/gqlparser/v2/validator/core"
+	"github.com/vektah/gqlparser/v2/validator/rules"
 
 	"github.com/interactions-api/interactions/graph"
 	"github.com/interactions-api/interactions/graph/model"
@@ -22,7 +24,36 @@ const (
 	MaxDepth      = 15
 	MaxFields     = 1000
 	MaxCounts     = 10
+
+	// MaxOperations bounds the operations of one document. Validation
+	// walks a fragment once for every operation that spreads it, so a
+	// document of many operations over one fragment full of variables
+	// costs their product. Clients send one operation a document.
+	MaxOperations = 20
+	// MaxValidationErrors bounds the errors validation reports for one
+	// document; such a product of operations and variables once made a
+	// million errors, and a response of over a hundred megabytes.
+	MaxValidationErrors = 100
 )
+
+// ValidationRules returns gqlparser's default rules with their errors for
+// one document capped at MaxValidationErrors; the handler asks for a new
+// set for each document it validates, so each gets its own count.
+func ValidationRules() *rules.Rules {
+	r := rules.NewDefaultRules()
+	reported := 0
+	for name, rule := range r.GetInner() {
+		r.ReplaceRule(name, func(observers *core.Events, addError core.AddErrFunc) {
+			rule(observers, func(options ...core.ErrorOption) {
+				if reported < MaxValidationErrors {
+					reported++
+					addError(options...)
+				}
+			})
+		})
+	}
+	return r
+}
 
 // complexity prices a connection by the rows it may return, so that cost
 // follows the work done: a field under edges or nodes counts once a row.
@@ -116,6 +147,11 @@ func (d DepthLimit) MutateOperationParameters(ctx context.Context, params *graph
 	if err != nil {
 		// The executor parses it again and reports the error as its own.
 		return nil
+	}
+	if len(doc.Operations) > MaxOperations {
+		err := gqlerror.Errorf("document has more than %d operations, over the operation limit of %d", MaxOperations, MaxOperations)
+		err.Extensions = map[string]any{"code": "OPERATION_LIMIT_EXCEEDED", "limit": MaxOperations}
+		return err
 	}
 	n := 0
 	for _, op := range doc.Operations {
