@@ -236,3 +236,24 @@ func TestLimits_OperationsAndValidationErrors(t *testing.T) {
 		t.Errorf("900 undefined variable uses: %d with %d errors; want 422 with 100", resp.Status, len(resp.Errors))
 	}
 }
+
+// TestLimits_SameNameAndLiterals bounds what validation compares pairwise:
+// the fields of one response name, and the literal values they carry.
+func TestLimits_SameNameAndLiterals(t *testing.T) {
+	s := startTestServer(t)
+	resp := s.graphql(t, "", "{ "+strings.Repeat("a: __typename ", 201)+"}", nil)
+	if len(resp.Errors) != 1 || resp.Errors[0].Extensions["code"] != "FIELD_LIMIT_EXCEEDED" ||
+		!strings.Contains(resp.Errors[0].Message, "(a) more than 200") {
+		t.Errorf("201 fields named a: %d %+v; want FIELD_LIMIT_EXCEEDED naming a and 200", resp.Status, resp.Errors)
+	}
+	ids := strings.TrimSuffix(strings.Repeat(`"x",`, 10001), ",")
+	resp = s.graphql(t, "", `{ nodes(ids: [`+ids+`]) { id } }`, nil)
+	if len(resp.Errors) != 1 || resp.Errors[0].Extensions["code"] != "VALUE_LIMIT_EXCEEDED" || !strings.Contains(resp.Errors[0].Message, "10000") {
+		t.Errorf("10,001 literal values: %d %+v; want VALUE_LIMIT_EXCEEDED naming 10000", resp.Status, resp.Errors)
+	}
+	// 200 of one name, and literals in a filter, are within the limits.
+	resp = s.graphql(t, "", "{ "+strings.Repeat("a: __typename ", 200)+` b: interactions(accountNumber: "ACC-001", filter: {reasons: ["billing"]}) { totalCount } }`, nil)
+	if len(resp.Errors) != 0 {
+		t.Errorf("200 fields named a and a filter: %+v", resp.Errors)
+	}
+}

@@ -1,6 +1,7 @@
 package resolvers
 
 import (
+	"cmp"
 	"context"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -34,6 +35,13 @@ const (
 	// document; such a product of operations and variables once made a
 	// million errors, and a response of over a hundred megabytes.
 	MaxValidationErrors = 100
+	// MaxSameName and MaxLiteralValues bound, as a document is written,
+	// the fields of one response name and the literal values of arguments:
+	// validation compares every two fields of one response name with
+	// their arguments, so a thousand copies of one alias, each with a
+	// large literal, took it over ten seconds.
+	MaxSameName      = 200
+	MaxLiteralValues = 10000
 )
 
 // ValidationRules returns gqlparser's default rules with their errors for
@@ -153,32 +161,83 @@ func (d DepthLimit) MutateOperationParameters(ctx context.Context, params *graph
 		err.Extensions = map[string]any{"code": "OPERATION_LIMIT_EXCEEDED", "limit": MaxOperations}
 		return err
 	}
-	n := 0
+	w := written{names: map[string]int{}}
 	for _, op := range doc.Operations {
-		n += writtenSelections(op.SelectionSet)
+		w.selections(op.SelectionSet)
 	}
 	for _, f := range doc.Fragments {
-		n += writtenSelections(f.SelectionSet)
+		w.selections(f.SelectionSet)
 	}
-	if n > d.MaxFields {
+	switch {
+	case w.fields > d.MaxFields:
 		return d.fieldLimitError()
+	case w.maxName > MaxSameName:
+		err := gqlerror.Errorf("document selects one response name (%s) more than %d times, over the limit of %d",
+			w.maxNameIs, MaxSameName, MaxSameName)
+		err.Extensions = map[string]any{"code": "FIELD_LIMIT_EXCEEDED", "limit": MaxSameName}
+		return err
+	case w.values > MaxLiteralValues:
+		err := gqlerror.Errorf("document has more than %d literal values in its arguments, over the limit of %d; "+
+			"pass large inputs as variables", MaxLiteralValues, MaxLiteralValues)
+		err.Extensions = map[string]any{"code": "VALUE_LIMIT_EXCEEDED", "limit": MaxLiteralValues}
+		return err
 	}
 	return nil
 }
 
-// writtenSelections counts the fields and fragments of set as the document
-// writes them, each fragment once however often it is used.
-func writtenSelections(set ast.SelectionSet) int {
-	n := len(set)
+// written counts a document as it is written, each fragment once however
+// often it is used: its fields and fragments, how often each response
+// name (alias or name) occurs, and the literal values of its arguments.
+// Validation compares every two fields of one response name, arguments
+// included, so the last two bound its cost along with the first.
+type written struct {
+	fields    int
+	names     map[string]int
+	maxName   int
+	maxNameIs string
+	values    int
+}
+
+func (w *written) selections(set ast.SelectionSet) {
+	w.fields += len(set)
 	for _, sel := range set {
 		switch sel := sel.(type) {
 		case *ast.Field:
-			n += writtenSelections(sel.SelectionSet)
+			name := cmp.Or(sel.Alias, sel.Name)
+			w.names[name]++
+			if n := w.names[name]; n > w.maxName {
+				w.maxName, w.maxNameIs = n, name
+			}
+			for _, a := range sel.Arguments {
+				w.value(a.Value)
+			}
+			w.directives(sel.Directives)
+			w.selections(sel.SelectionSet)
 		case *ast.InlineFragment:
-			n += writtenSelections(sel.SelectionSet)
+			w.directives(sel.Directives)
+			w.selections(sel.SelectionSet)
+		case *ast.FragmentSpread:
+			w.directives(sel.Directives)
 		}
 	}
-	return n
+}
+
+func (w *written) directives(list ast.DirectiveList) {
+	for _, d := range list {
+		for _, a := range d.Arguments {
+			w.value(a.Value)
+		}
+	}
+}
+
+func (w *written) value(v *ast.Value) {
+	if v == nil {
+		return
+	}
+	w.values++
+	for _, c := range v.Children {
+		w.value(c.Value)
+	}
 }
 
 func (d DepthLimit) fieldLimitError() *gqlerror.Error {
