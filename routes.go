@@ -142,12 +142,12 @@ func newGraphQLPostingWith(post graphql.Transport, res *resolvers.Resolver, logg
 		srv.Use(extension.Introspection{})
 	}
 	srv.Use(extension.AutomaticPersistedQuery{Cache: cmp.Or[graphql.Cache[string]](opts.persisted, lru.New[string](1000))})
-	srv.Use(resolvers.DepthLimit{
-		Max:       cmp.Or(opts.MaxDepth, resolvers.MaxDepth),
+	srv.Use(resolvers.QueryLimits{
+		MaxDepth:  cmp.Or(opts.MaxDepth, resolvers.MaxDepth),
 		MaxFields: cmp.Or(opts.MaxFields, resolvers.MaxFields),
+		MaxCounts: cmp.Or(opts.MaxCounts, resolvers.MaxCounts),
 		Cache:     queryCache,
 	})
-	srv.Use(resolvers.CountLimit{Max: cmp.Or(opts.MaxCounts, resolvers.MaxCounts)})
 	// After the limits above: gqlgen's complexity walk expands every use of
 	// a fragment, which takes exponential time on a document whose
 	// fragments spread each other twice; those limits refuse such a

@@ -85,43 +85,18 @@ func complexity() graph.ComplexityRoot {
 	return c
 }
 
-// CountLimit is a gqlgen extension that refuses operations asking for
-// totalCount more than Max times, fragments counted where they are used.
+// QueryLimits is a gqlgen extension that refuses operations whose fields
+// nest deeper than MaxDepth, counting every field on the path, leaves
+// included, that hold more than MaxFields fields in all, or that ask for
+// totalCount more than MaxCounts times. Its exact counts run after
+// validation, so fragments exist and do not cycle.
+//
 // Complexity cannot price a count: it multiplies a connection's fields by
 // the page size, yet a count is one query however small the page, and one
 // that may read every row of an account (a few hundred milliseconds for a
 // filtered count over a hundred thousand rows). Aliases of first: 0 with
 // a count each were nearly free by complexity and held every database
 // connection for seconds.
-type CountLimit struct {
-	Max int
-}
-
-var (
-	_ graphql.HandlerExtension        = CountLimit{}
-	_ graphql.OperationContextMutator = CountLimit{}
-)
-
-func (CountLimit) ExtensionName() string                   { return "CountLimit" }
-func (CountLimit) Validate(graphql.ExecutableSchema) error { return nil }
-
-func (l CountLimit) MutateOperationContext(_ context.Context, oc *graphql.OperationContext) *gqlerror.Error {
-	op := oc.Doc.Operations.ForName(oc.OperationName)
-	if op == nil {
-		return nil
-	}
-	if n := measureSet(op.SelectionSet).counts; n > l.Max {
-		err := gqlerror.Errorf("operation asks for totalCount more than %d times, over the count limit of %d", l.Max, l.Max)
-		err.Extensions = map[string]any{"code": "COUNT_LIMIT_EXCEEDED", "limit": l.Max}
-		return err
-	}
-	return nil
-}
-
-// DepthLimit is a gqlgen extension that refuses operations whose fields
-// nest deeper than Max, counting every field on the path, leaves included,
-// or that hold more than MaxFields fields in all. Its exact counts run after
-// validation, so fragments exist and do not cycle.
 //
 // Validation itself is not cheap for every document: comparing the fields
 // that share a response name takes time quadratic in their number (60,000
@@ -130,19 +105,20 @@ func (l CountLimit) MutateOperationContext(_ context.Context, oc *graphql.Operat
 // the executor's cache of validated documents, is parsed first and refused
 // when it holds more than MaxFields selections as written, which a
 // document that passes the exact count never does.
-type DepthLimit struct {
-	Max       int
+type QueryLimits struct {
+	MaxDepth  int
 	MaxFields int
+	MaxCounts int
 	Cache     graphql.Cache[*ast.QueryDocument]
 }
 
 var (
-	_ graphql.HandlerExtension          = DepthLimit{}
-	_ graphql.OperationContextMutator   = DepthLimit{}
-	_ graphql.OperationParameterMutator = DepthLimit{}
+	_ graphql.HandlerExtension          = QueryLimits{}
+	_ graphql.OperationContextMutator   = QueryLimits{}
+	_ graphql.OperationParameterMutator = QueryLimits{}
 )
 
-func (d DepthLimit) MutateOperationParameters(ctx context.Context, params *graphql.RawParams) *gqlerror.Error {
+func (d QueryLimits) MutateOperationParameters(ctx context.Context, params *graphql.RawParams) *gqlerror.Error {
 	if d.MaxFields <= 0 || params.Query == "" {
 		return nil
 	}
@@ -240,29 +216,34 @@ func (w *written) value(v *ast.Value) {
 	}
 }
 
-func (d DepthLimit) fieldLimitError() *gqlerror.Error {
+func (d QueryLimits) fieldLimitError() *gqlerror.Error {
 	err := gqlerror.Errorf("operation has more than %d fields (aliases and fragment uses included), over the field limit of %d",
 		d.MaxFields, d.MaxFields)
 	err.Extensions = map[string]any{"code": "FIELD_LIMIT_EXCEEDED", "limit": d.MaxFields}
 	return err
 }
 
-func (DepthLimit) ExtensionName() string                   { return "DepthLimit" }
-func (DepthLimit) Validate(graphql.ExecutableSchema) error { return nil }
+func (QueryLimits) ExtensionName() string                   { return "QueryLimits" }
+func (QueryLimits) Validate(graphql.ExecutableSchema) error { return nil }
 
-func (d DepthLimit) MutateOperationContext(_ context.Context, oc *graphql.OperationContext) *gqlerror.Error {
+func (d QueryLimits) MutateOperationContext(_ context.Context, oc *graphql.OperationContext) *gqlerror.Error {
 	op := oc.Doc.Operations.ForName(oc.OperationName)
 	if op == nil {
 		return nil
 	}
 	m := measureSet(op.SelectionSet)
-	if m.depth > d.Max {
-		err := gqlerror.Errorf("operation is more than %d fields deep, over the depth limit of %d", d.Max, d.Max)
-		err.Extensions = map[string]any{"code": "DEPTH_LIMIT_EXCEEDED", "limit": d.Max}
+	if m.depth > d.MaxDepth {
+		err := gqlerror.Errorf("operation is more than %d fields deep, over the depth limit of %d", d.MaxDepth, d.MaxDepth)
+		err.Extensions = map[string]any{"code": "DEPTH_LIMIT_EXCEEDED", "limit": d.MaxDepth}
 		return err
 	}
 	if d.MaxFields > 0 && m.fields > d.MaxFields {
 		return d.fieldLimitError()
+	}
+	if d.MaxCounts > 0 && m.counts > d.MaxCounts {
+		err := gqlerror.Errorf("operation asks for totalCount more than %d times, over the count limit of %d", d.MaxCounts, d.MaxCounts)
+		err.Extensions = map[string]any{"code": "COUNT_LIMIT_EXCEEDED", "limit": d.MaxCounts}
+		return err
 	}
 	return nil
 }
